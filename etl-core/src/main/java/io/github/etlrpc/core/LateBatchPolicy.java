@@ -1,0 +1,9 @@
+package io.github.etlrpc.core;
+
+/** What the engine does with a batch whose correlation key belongs to an already sealed round. */
+public enum LateBatchPolicy {
+  /** Reject the batch with FAILED_PRECONDITION naming the sealed round. */
+  REJECT,
+  /** Open a new round with the same key. The shared default round (empty key) always does this. */
+  OPEN_NEW_ROUND
+}
