@@ -70,9 +70,9 @@ public final class SourceCatalog {
     return of(defaults().rowTypes, requiredSources);
   }
 
-  /** Trims and lower-cases a source name the way every lookup does. */
+  /** Strips white space from a source name and lower-cases it, as every lookup does. */
   public static String normalize(String name) {
-    return name.trim().toLowerCase(Locale.ROOT);
+    return name.strip().toLowerCase(Locale.ROOT);
   }
 
   /** Known sources and their row types, in configuration order. */
