@@ -27,9 +27,9 @@ class RowCodecTest {
 
   /**
    * Field 3 of a DadosRequest with the rows OMS, an all-default LinhaOMS, HOSPITAL, SECRETARIA,
-   * as protobuf-java 4.33.2 serializes it. Reading guide: 1a = dados record, 0a/12/1a = Linha
-   * case 1/2/3; -5 is the 10-byte varint fb ff ff ff ff ff ff ff ff 01; the unpaired surrogate
-   * in "x\ud800y" becomes '?' (3f).
+   * as protobuf-java 4.33.2 serializes it. Each record starts with 1a, and 0a, 12 or 1a then
+   * opens Linha case 1, 2 or 3. The idade -5 is the 10-byte varint fb ff ff ff ff ff ff ff ff 01.
+   * The unpaired surrogate U+D800 in SECRETARIA's data is written as '?' (3f).
    */
   private static final String PROTOBUF_JAVA_BYTES = "1a 1a 0a 18 08 0c 10 a0 1f 18 0b 20 03 28 84"
       + " 07 32 0a 30 31 2d 31 32 2d 32 30 32 36 1a 02 0a 00 1a 25 12 23 08 ac 02 12 0c 53 c3 a3"
@@ -153,16 +153,16 @@ class RowCodecTest {
   @CsvSource(delimiter = '|', textBlock = """
       record past end     | 1a 05 0a 00                   | length 5 runs past the end
       length cut short    | 1a 80                         | varint is truncated at payload byte
-      11-byte varint      | 1a ff ff ff ff ff ff ff ff ff ff 01 | varint is longer than 10 bytes
+      11-byte varint      | 1a ff ff ff ff ff ff ff ff ff ff 01 | longer than 10 bytes
       negative length     | 1a ff ff ff ff 0f             | length -1 is negative
       dados as varint     | 18 01                         | field 3 (dados) has wire type 0
       top-level field 4   | 22 00                         | found field 4 where only field 3
       field 0 at top      | 02 00                         | tag has field number 0
       field 0 in Linha    | 1a 02 00 00                   | tag has field number 0
-      case as varint      | 1a 02 08 01                   | Linha field 1 (linha_oms) has wire type 0
+      case as varint      | 1a 02 08 01                   | field 1 (linha_oms) has wire type 0
       int32 as bytes      | 1a 05 0a 03 0a 01 41          | field 1 has wire type 2 instead of 0
       string as varint    | 1a 04 0a 02 30 01             | field 6 has wire type 0 instead of 2
-      nested past parent  | 1a 03 0a 05 08                | length 5 runs past the end of its message
+      nested past parent  | 1a 03 0a 05 08                | length 5 runs past the end of its
       int32 missing       | 1a 03 0a 01 08                | varint is truncated
       int32 cut short     | 1a 04 0a 02 08 80             | varint is truncated
       wire type 6         | 1a 02 26 00                   | tag of field 4 has invalid wire type 6

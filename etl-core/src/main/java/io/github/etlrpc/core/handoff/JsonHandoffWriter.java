@@ -288,7 +288,7 @@ public final class JsonHandoffWriter implements Closeable {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      // Windows cannot open a directory as a channel; the rename is still atomic there.
+      // Windows cannot open a directory as a channel, but the rename is still atomic there.
       log.debug("Cannot sync directory {} after renaming a hand-off file", directory, e);
     }
   }

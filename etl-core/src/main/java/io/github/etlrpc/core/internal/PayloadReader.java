@@ -73,7 +73,7 @@ public final class PayloadReader {
    * Creates a reader over {@code length} bytes of {@code buffer} from {@code offset}.
    *
    * @param subject what the payload is, for error messages, such as {@code "the hospital
-   *     batch"}; messages read "row 3 of the hospital batch ..."
+   *     batch"}, which gives messages like "row 3 of the hospital batch ..."
    */
   public PayloadReader(byte[] buffer, int offset, int length, String subject) {
     Objects.checkFromIndexSize(offset, length, buffer.length);

@@ -95,9 +95,9 @@ final class CommandTemplate {
   }
 
   /**
-   * Returns the command for one run. Placeholders are replaced; when the template has no source
-   * placeholder, the files are appended in the order oms, secretaria, hospital, then any other
-   * source in {@code files} order.
+   * Returns the command for one run with the placeholders replaced. When the template has no
+   * source placeholder, the files are appended in the order oms, secretaria, hospital, then any
+   * other source in {@code files} order.
    *
    * @param files hand-off file per source, in the round's source order
    * @throws IllegalArgumentException naming a placeholder that is neither {@code round} nor a key

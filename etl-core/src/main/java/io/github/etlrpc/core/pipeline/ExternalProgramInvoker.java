@@ -30,10 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each line of stdout is logged at INFO and each line of stderr at WARN, with the round id,
  * and both are appended to {@code <roundDirectory>/pipeline-attempt-<N>.log}. Exit code 0 is
- * success; any other code is a failure whose message holds the code and the last stderr line.
+ * success. Any other code is a failure whose message contains the code and the last stderr
+ * line.
  * A run that outlasts the timeout is killed with its child processes and reported as timed out.
  *
- * <p>Immutable and thread-safe; runs of several rounds may overlap.
+ * <p>Immutable and thread-safe, so runs of several rounds may overlap.
  */
 public final class ExternalProgramInvoker implements PipelineInvoker {
   private static final Logger log = LoggerFactory.getLogger(ExternalProgramInvoker.class);
@@ -66,8 +67,8 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
    * @return succeeded for exit code 0. Failed for another exit code, an unknown placeholder or a
    *     program that cannot start. Timed out when the timeout passed, after the process tree was
    *     killed.
-   * @throws InterruptedException if the calling thread is interrupted while waiting; the process
-   *     tree is killed first
+   * @throws InterruptedException if the calling thread is interrupted while waiting, after the
+   *     process tree was killed
    */
   @Override
   public PipelineResult run(PipelineRun run) throws InterruptedException {
@@ -195,7 +196,7 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
     private Builder() {}
 
     /**
-     * Sets the command as one line, split on whitespace; double quotes keep spaces inside one
+     * Sets the command as one line, split on whitespace. Double quotes keep spaces inside one
      * argument, as in {@code prog "my file" {oms}}. Required, or {@link #command(List)}.
      *
      * @throws IllegalArgumentException if the line is blank or has an unterminated quote

@@ -9,7 +9,7 @@ import io.github.etlrpc.api.PipelineRun;
 @FunctionalInterface
 public interface RoundProcessor {
   /**
-   * Processes one round. Returning normally means success; any exception fails the attempt,
+   * Processes one round. Returning normally means success. Any exception fails the attempt,
    * which the engine retries up to its attempt limit.
    */
   void process(PipelineRun run) throws Exception;

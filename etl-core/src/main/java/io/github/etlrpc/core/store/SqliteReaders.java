@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pool of query-only connections for {@link SqliteRoundStore}. In WAL mode they read committed
- * data while the writer thread commits, so reads do not queue behind the group commit. A connection is
- * opened when none is idle; at most {@link #MAX_IDLE} idle ones are kept. Thread-safe.
+ * data while the writer thread commits, so reads do not queue behind the group commit. A
+ * connection is opened when none is idle, and at most {@link #MAX_IDLE} idle ones are kept.
+ * Thread-safe.
  */
 final class SqliteReaders implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SqliteReaders.class);
@@ -98,8 +99,8 @@ final class SqliteReaders implements AutoCloseable {
   }
 
   /**
-   * Keeps a connection for reuse unless it failed with an SQLException, the pool is closed or
-   * enough connections are idle; closes it otherwise.
+   * Keeps a connection for reuse, or closes it if it failed with an SQLException, the pool is
+   * closed or enough connections are idle.
    */
   private void giveBack(Connection connection, boolean healthy) {
     synchronized (idle) {

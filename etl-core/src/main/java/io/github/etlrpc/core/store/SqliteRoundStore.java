@@ -173,7 +173,7 @@ public final class SqliteRoundStore implements RoundStore {
 
   /**
    * Replaces the payloads of a CONCLUIDA round with empty BLOBs and sets its payload byte count
-   * to 0. Row and batch counts and send ids stay. The freed pages are reused by later batches;
+   * to 0. Row and batch counts and send ids stay. The freed pages are reused by later batches, but
    * the file does not shrink.
    *
    * @throws EtlException NOT_FOUND for an unknown round, FAILED_PRECONDITION unless the round is

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Callers wait until the commit of their group, so a returned result is durable.
  *
  * <p>If a statement or the commit fails with {@link SQLException}, the whole group is rolled back
- * and every caller in it gets UNAVAILABLE; the store then reports itself unavailable until a
+ * and every caller in it gets UNAVAILABLE. The store then reports itself unavailable until a
  * later commit succeeds. Thread-safe.
  */
 final class SqliteWriter implements AutoCloseable {

@@ -266,7 +266,7 @@ class ExternalProgramInvokerTest {
     return script;
   }
 
-  /** Whether the process runs; a zombie waiting for its parent to reap it does not. */
+  /** Returns whether the process runs; a zombie waiting to be reaped does not count. */
   private static boolean isRunning(long pid) {
     Optional<ProcessHandle> handle = ProcessHandle.of(pid);
     if (handle.isEmpty() || !handle.get().isAlive()) {

@@ -218,7 +218,7 @@ class SqliteRoundStoreTest extends RoundStoreContract {
         }
       }
     } catch (java.io.IOException e) {
-      // The stream closes when the child is killed; lastAcked holds every line read before.
+      // The stream closes when the child is killed, and lastAcked keeps the last line read.
     }
   }
 
