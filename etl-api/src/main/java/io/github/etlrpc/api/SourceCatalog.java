@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Known data sources, each with the row type it sends, and the sources a round requires. Source
- * names are matched after stripping white space and lower-casing, so {@code " Hospital"} is {@code hospital}.
- * Immutable and thread-safe.
+ * names are matched after stripping white space and lower-casing, so {@code " Hospital"} is
+ * {@code hospital}. Immutable and thread-safe.
  */
 public final class SourceCatalog {
   private final Map<String, RowType> rowTypes;
