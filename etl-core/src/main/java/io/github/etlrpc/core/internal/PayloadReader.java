@@ -172,6 +172,9 @@ public final class PayloadReader {
               + ") has wire type " + wireType + " instead of 2 (length-delimited)", tagPosition);
         }
         int length = readLength(end);
+        // NOTE: protobuf-java 4.33.2 keeps an earlier occurrence's fields across a case switch,
+        // so linha_oms, linha_hospital, linha_oms merges both linha_oms there. This reader
+        // follows the proto3 rule and starts the new case from defaults.
         if (type != rowType) {
           clearRowFields();
           rowType = type;

@@ -164,6 +164,9 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
    * Kills the process and all its descendants with SIGKILL on Unix. Descendants go first, from a
    * snapshot taken before any kill, because a child whose parent dies is re-parented and no longer
    * listed. The snapshot is repeated to catch children forked meanwhile.
+   *
+   * <p>NOTE: a descendant that detached itself before the first snapshot, for example by a double
+   * fork, is no longer a descendant and keeps running.
    */
   private static void killTree(Process process) throws InterruptedException {
     ProcessHandle root = process.toHandle();
