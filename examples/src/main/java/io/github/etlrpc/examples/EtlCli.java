@@ -33,7 +33,8 @@ public final class EtlCli implements Runnable {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    setDefaultLogFormat();
+    boolean demo = args.length > 0 && args[0].equals("demo");
+    setDefaultLogFormat(demo ? "warn" : "info");
     System.exit(commandLine().execute(args));
   }
 
@@ -64,9 +65,13 @@ public final class EtlCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Sets slf4j-simple to one-line INFO output with time and thread, unless set already. */
-  private static void setDefaultLogFormat() {
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+  /**
+   * Sets slf4j-simple to one-line output with time and thread at {@code level}, unless set
+   * already. The demo logs only warnings so that its summary stays readable; run it with
+   * {@code -Dorg.slf4j.simpleLogger.defaultLogLevel=info} to see every round's lifecycle.
+   */
+  private static void setDefaultLogFormat(String level) {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
     setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
