@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Accepting a batch takes three steps. Under the aggregation lock the batch reserves a place
  * in the open round of its key. Without the lock the store commits it. Under the lock again the
- * counts are updated and the completion policy decides. Once the policy says a round is complete,
+ * counts are updated and the completion policy decides. Once it decides a round is complete,
  * new batches of its key go elsewhere, and the round is sealed by whichever batch reserved for
  * it finishes last, so a round never misses a batch that was reserved for it. The lock covers
  * only map and counter updates: no file, store or pipeline I/O runs under it.

@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs sealed rounds through the pipeline on a fixed pool of its own, separate from the threads
- * that accept batches. Each run claims the round in the store first, so a round runs at most once
- * at a time even when several engines share one store.
+ * that accept batches. Each run first claims the round in the store, which moves it to
+ * EXECUTANDO and counts the attempt.
+ *
+ * <p>NOTE: a claim also succeeds on a round already in EXECUTANDO, because that is how a run cut
+ * off by a crash is taken over after restart. Engines sharing one store could therefore run the
+ * same round at once; the claim needs a lease with an owner before several nodes can share it.
  */
 final class PipelineDispatcher {
   private static final Logger log = LoggerFactory.getLogger(PipelineDispatcher.class);
