@@ -8,6 +8,8 @@ public enum ErrorKind {
   NOT_FOUND,
   /** A batch for a round that is already sealed, or an operation on a round in the wrong state. */
   FAILED_PRECONDITION,
+  /** A send id that is already stored for a different batch. */
+  ALREADY_EXISTS,
   /** Over a size, row, round, pending-bytes or queue limit. */
   RESOURCE_EXHAUSTED,
   /** The store cannot be reached or the engine is shutting down. */

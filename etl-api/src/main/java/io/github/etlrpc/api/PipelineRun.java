@@ -17,7 +17,10 @@ public interface PipelineRun {
   /** Attempt number, starting at 1. */
   int attempt();
 
-  /** Sources of the round's hand-off: the required sources, then any others that sent. */
+  /**
+   * Sources of the round's hand-off: the required sources, then every other known source, each
+   * in catalog order. A source that sent nothing has no rows and an empty hand-off file.
+   */
   List<String> sources();
 
   /** Accepted rows per source. */

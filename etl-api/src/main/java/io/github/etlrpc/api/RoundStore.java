@@ -52,6 +52,12 @@ public interface RoundStore extends AutoCloseable {
   /** Returns the rounds in any of {@code states}, oldest first. */
   List<RoundInfo> list(Set<RoundState> states);
 
+  /**
+   * Returns the stored batch with this send id as a {@code duplicate = true} result, or empty
+   * if no batch has it. Never matches the empty send id.
+   */
+  Optional<AppendResult> findSend(String sendId);
+
   /** Returns the newest round with this correlation key, or empty if none. */
   Optional<RoundInfo> latestForKey(String roundKey);
 

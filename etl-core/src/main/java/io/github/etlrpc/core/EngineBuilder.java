@@ -7,6 +7,7 @@ import io.github.etlrpc.api.RoundStore;
 import io.github.etlrpc.api.SourceCatalog;
 import io.github.etlrpc.core.engine.DefaultEtlEngine;
 import io.github.etlrpc.core.engine.EngineSettings;
+import io.github.etlrpc.core.engine.WorkDirectoryLock;
 import io.github.etlrpc.core.store.InMemoryRoundStore;
 import io.github.etlrpc.core.store.SqliteRoundStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -171,7 +172,8 @@ public final class EngineBuilder {
   /**
    * Opens the store, recovers the rounds it holds and starts the engine.
    *
-   * @throws IllegalStateException if no pipeline was set or build was already called
+   * @throws IllegalStateException if no pipeline was set, build was already called, or another
+   *     engine, in this or another process, uses the work directory
    * @throws UncheckedIOException if the work directory cannot be created
    */
   public EtlEngine build() {
@@ -188,14 +190,23 @@ public final class EngineBuilder {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create work directory " + work, e);
     }
-    RoundStore chosen = store;
-    if (chosen == null) {
-      chosen = inMemoryStore ? new InMemoryRoundStore() : SqliteRoundStore.open(work.resolve("etl.db"));
+    WorkDirectoryLock lock = WorkDirectoryLock.acquire(work);
+    try {
+      RoundStore chosen = store;
+      if (chosen == null) {
+        chosen = inMemoryStore
+            ? new InMemoryRoundStore()
+            : SqliteRoundStore.open(work.resolve("etl.db"));
+      }
+      EngineSettings settings = new EngineSettings(sources, work, chosen, pipeline,
+          completionPolicy, lateBatches, pipelineConcurrency, maxQueuedRuns, maxOpenRounds,
+          maxPendingBytes, maxAttempts, initialBackoff, maxBackoff, handoffRetention,
+          meterRegistry, clock, lock);
+      return DefaultEtlEngine.start(settings);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
     }
-    EngineSettings settings = new EngineSettings(sources, work, chosen, pipeline, completionPolicy,
-        lateBatches, pipelineConcurrency, maxQueuedRuns, maxOpenRounds, maxPendingBytes,
-        maxAttempts, initialBackoff, maxBackoff, handoffRetention, meterRegistry, clock);
-    return DefaultEtlEngine.start(settings);
   }
 
   private static int requireAtLeast(int value, int minimum, String name) {

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * Client-chosen names ({@code nome_arquivo}, {@code rodada}, {@code origem}) that look like paths
  * must never steer where the server writes. Each case sends a complete round (oms, hospital,
  * secretaria) whose batches all carry the hostile value, waits for the pipeline run, and then
- * walks the whole temporary tree: the only files allowed are the store's database files and files
- * inside {@code <work>/rounds/<roundId>/}, named after the sources.
+ * walks the whole temporary tree: the only files allowed are the store's database files, the
+ * work directory lock and files inside {@code <work>/rounds/<roundId>/}, named after the sources.
  *
  * <p>The work directory sits five levels below the walked root, so a relative name with up to
  * five {@code ../} steps would land inside the walk. Absolute names also point inside it; the
@@ -314,8 +314,8 @@ class HandoffPathHostileInputTest {
   }
 
   /**
-   * Walks the whole temporary tree and fails on any file that is neither a store file in the
-   * work directory nor inside the folder of one of {@code roundIds}; also checks that each
+   * Walks the whole temporary tree and fails on any file that is neither a store or lock file in
+   * the work directory nor inside the folder of one of {@code roundIds}; also checks that each
    * round folder contains exactly the hand-off files named after the sources.
    */
   private void assertWritesStayedInRoundFolders(Set<String> roundIds) throws IOException {
@@ -349,7 +349,8 @@ class HandoffPathHostileInputTest {
     }
     Path relative = work.relativize(file);
     if (relative.getNameCount() == 1) {
-      return STORE_FILE.matcher(relative.toString()).matches();
+      return STORE_FILE.matcher(relative.toString()).matches()
+          || relative.toString().equals("etl.lock");
     }
     return relative.getNameCount() == 3
         && relative.getName(0).toString().equals("rounds")

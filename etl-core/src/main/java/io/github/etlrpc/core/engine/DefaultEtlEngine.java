@@ -112,6 +112,7 @@ public final class DefaultEtlEngine implements EtlEngine {
         Thread.currentThread().interrupt();
       }
       settings.store().close();
+      settings.workDirectoryLock().close();
       throw e;
     }
     engine.serving = true;
@@ -148,6 +149,19 @@ public final class DefaultEtlEngine implements EtlEngine {
       throw e;
     }
     String key = batch.roundKey();
+    try {
+      BatchIds.check("Round key (rodada)", key);
+      BatchIds.check("Send id (id_envio)", batch.sendId());
+    } catch (EtlException e) {
+      metrics.rejected(source, "invalid_id");
+      throw e;
+    }
+    if (!batch.sendId().isEmpty()) {
+      Optional<AppendResult> earlier = store.findSend(batch.sendId());
+      if (earlier.isPresent()) {
+        return duplicateResult(batch.sendId(), source, rows, earlier.get());
+      }
+    }
     long nowMs = settings.clock().millis();
     if (!key.isEmpty() && settings.lateBatches() == LateBatchPolicy.REJECT) {
       rejectIfSealedInStore(key, source);
@@ -175,7 +189,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     metrics.storeCommit(System.nanoTime() - commitStart);
     if (appended.duplicate()) {
       release(round, length);
-      return duplicateResult(batch.sendId(), appended);
+      return duplicateResult(batch.sendId(), source, rows, appended);
     }
     return commit(round, source, rows, length, nowMs);
   }
@@ -282,7 +296,7 @@ public final class DefaultEtlEngine implements EtlEngine {
       firstBatch = round.batchesBySource.isEmpty();
       round.addCommitted(source, rows, length, nowMs);
       if (round.closingDecision == null) {
-        RoundInfo snapshot = round.snapshot(nowMs);
+        RoundInfo snapshot = round.snapshot();
         Decision decision = evaluate(snapshot, nowMs);
         if (decision == Decision.WAIT) {
           scheduleDeadline(round, snapshot);
@@ -342,7 +356,20 @@ public final class DefaultEtlEngine implements EtlEngine {
     return missing;
   }
 
-  private SubmitResult duplicateResult(String sendId, AppendResult appended) {
+  /**
+   * Answers a send whose id is already stored. A batch that differs from the stored one in
+   * source or row count is a different batch under a reused id, so it is rejected.
+   */
+  private SubmitResult duplicateResult(String sendId, String source, long rows,
+      AppendResult appended) {
+    if (!appended.source().equals(source) || appended.rowCount() != rows) {
+      metrics.rejected(source, "send_id_conflict");
+      throw new EtlException(ErrorKind.ALREADY_EXISTS,
+          "Send id (id_envio) '" + sendId + "' is already stored for a " + appended.source()
+              + " batch of " + appended.rowCount() + " rows in round " + appended.roundId()
+              + ", but this is a " + source + " batch of " + rows
+              + " rows; give each different batch its own id_envio");
+    }
     RoundState state = round(appended.roundId()).map(RoundInfo::state).orElse(RoundState.ABERTA);
     log.debug("Send {} repeated; already stored in round {}", sendId, appended.roundId());
     return new SubmitResult(appended.source(), appended.rowCount(), appended.roundId(), state,
@@ -371,7 +398,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     round.finalized = true;
     openById.remove(round.roundId);
     pendingBytes -= round.storedBytes;
-    return new SealTask(round.snapshot(nowMs), round.closingDecision, missingSources(round));
+    return new SealTask(round.snapshot(), round.closingDecision, missingSources(round));
   }
 
   private void seal(SealTask task) {
@@ -454,7 +481,7 @@ public final class DefaultEtlEngine implements EtlEngine {
         return;
       }
       long nowMs = settings.clock().millis();
-      RoundInfo snapshot = round.snapshot(nowMs);
+      RoundInfo snapshot = round.snapshot();
       Decision decision = evaluate(snapshot, nowMs);
       if (decision == Decision.WAIT) {
         scheduleDeadline(round, snapshot);
@@ -500,7 +527,7 @@ public final class DefaultEtlEngine implements EtlEngine {
         metrics.stateCount(RoundState.ABERTA, 1);
       }
       for (OpenRound round : new ArrayList<>(openByKey.values())) {
-        RoundInfo snapshot = round.snapshot(nowMs);
+        RoundInfo snapshot = round.snapshot();
         Decision decision = evaluate(snapshot, nowMs);
         if (decision == Decision.WAIT) {
           scheduleDeadline(round, snapshot);
@@ -530,6 +557,7 @@ public final class DefaultEtlEngine implements EtlEngine {
       if (round.state() == RoundState.EXECUTANDO) {
         log.warn("Round {} was running when the process stopped (attempt {}); running it again"
             + " with the same round id", round.roundId(), round.attempts());
+        dispatcher.discountInterruptedAttempt(round.roundId());
       }
       dispatcher.dispatch(round.roundId(), round.state());
     }
@@ -575,7 +603,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     try {
       OpenRound round = openById.get(roundId);
       if (round != null && round.closingDecision == null) {
-        return Optional.of(round.snapshot(nowMs));
+        return Optional.of(round.snapshot());
       }
     } finally {
       lock.unlock();
@@ -603,7 +631,7 @@ public final class DefaultEtlEngine implements EtlEngine {
         long nowMs = settings.clock().millis();
         for (OpenRound round : openById.values()) {
           if (round.closingDecision == null && !round.batchesBySource.isEmpty()) {
-            current.add(round.snapshot(nowMs));
+            current.add(round.snapshot());
           }
         }
       } finally {
@@ -680,7 +708,11 @@ public final class DefaultEtlEngine implements EtlEngine {
     try {
       finished = dispatcher.shutdown(timeout);
     } finally {
-      store.close();
+      try {
+        store.close();
+      } finally {
+        settings.workDirectoryLock().close();
+      }
     }
     log.info("Engine stopped; {}", finished
         ? "every pipeline run finished"

@@ -29,4 +29,5 @@ public record EngineSettings(
     Duration maxBackoff,
     HandoffRetention handoffRetention,
     @Nullable MeterRegistry meterRegistry,
-    Clock clock) {}
+    Clock clock,
+    WorkDirectoryLock workDirectoryLock) {}

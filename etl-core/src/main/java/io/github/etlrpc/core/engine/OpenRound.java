@@ -62,8 +62,9 @@ final class OpenRound {
     return storedBytes + reservedBytes;
   }
 
-  RoundInfo snapshot(long nowMs) {
+  /** Returns the round as ABERTA; its last change is its last batch. */
+  RoundInfo snapshot() {
     return new RoundInfo(roundId, roundKey, RoundState.ABERTA, rowsBySource, batchesBySource,
-        storedBytes, 0, "", openedAtMs, lastBatchAtMs, nowMs);
+        storedBytes, 0, "", openedAtMs, lastBatchAtMs, lastBatchAtMs);
   }
 }

@@ -47,7 +47,10 @@ final class PipelineDispatcher {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
   private final AtomicInteger queued = new AtomicInteger();
-  /** Attempt count at the last operator re-run, so a re-run gets a fresh attempt budget. */
+  /**
+   * Attempts per round that do not count towards {@code maxAttempts}: those before an operator
+   * re-run, and one cut off by a crash. Kept in memory only.
+   */
   private final Map<String, Integer> attemptBase = new ConcurrentHashMap<>();
 
   PipelineDispatcher(EngineSettings settings, EngineMetrics metrics, Consumer<RoundInfo> onChange,
@@ -84,8 +87,14 @@ final class PipelineDispatcher {
     }
   }
 
+  /** Gives a round a fresh budget of attempts, as after an operator re-run. */
   void resetAttempts(String roundId, int attemptsSoFar) {
     attemptBase.put(roundId, attemptsSoFar);
+  }
+
+  /** Stops counting a round's last attempt, which a crash cut off, towards its budget. */
+  void discountInterruptedAttempt(String roundId) {
+    attemptBase.merge(roundId, 1, Integer::sum);
   }
 
   private void run(String roundId, RoundState fromState) {
@@ -105,11 +114,13 @@ final class PipelineDispatcher {
     RoundInfo round = claimed.get();
     metrics.transition(fromState, RoundState.EXECUTANDO);
     onChange.accept(round);
-    int attempt = round.attempts() - attemptBase.getOrDefault(roundId, 0);
+    int attempt = round.attempts();
+    int counted = attempt - attemptBase.getOrDefault(roundId, 0);
     Path directory = settings.workDirectory().resolve("rounds").resolve(roundId);
-    List<String> sources = handoffSources(round);
-    log.info("Pipeline started for round {} (key '{}', attempt {} of {}), rows per source {}",
-        roundId, round.roundKey(), attempt, settings.maxAttempts(), round.rowsBySource());
+    List<String> sources = handoffSources();
+    log.info("Pipeline started for round {} (key '{}', attempt {}, {} of {} allowed), rows per"
+        + " source {}", roundId, round.roundKey(), attempt, counted, settings.maxAttempts(),
+        round.rowsBySource());
     long startNanos = System.nanoTime();
     PipelineResult result;
     try {
@@ -130,15 +141,15 @@ final class PipelineDispatcher {
     }
     Duration runTime = Duration.ofNanos(System.nanoTime() - startNanos);
     try {
-      finish(round, attempt, result, runTime, directory);
+      finish(round, attempt, counted, result, runTime, directory);
     } catch (RuntimeException e) {
       log.error("Cannot record the outcome of round {} attempt {}; it runs again on the next"
           + " start", roundId, attempt, e);
     }
   }
 
-  private void finish(RoundInfo round, int attempt, PipelineResult result, Duration runTime,
-      Path directory) {
+  private void finish(RoundInfo round, int attempt, int counted, PipelineResult result,
+      Duration runTime, Path directory) {
     String roundId = round.roundId();
     long nowMs = settings.clock().millis();
     Duration roundTime = Duration.ofMillis(Math.max(0, nowMs - round.openedAtMs()));
@@ -158,10 +169,10 @@ final class PipelineDispatcher {
     }
     metrics.pipelineFailed();
     String error = "attempt " + attempt + ": " + result.outcome() + " " + result.message();
-    if (attempt < settings.maxAttempts()) {
+    if (counted < settings.maxAttempts()) {
       store.transition(roundId, EnumSet.of(RoundState.EXECUTANDO), RoundState.FALHOU, error, nowMs);
       metrics.transition(RoundState.EXECUTANDO, RoundState.FALHOU);
-      Duration backoff = backoff(attempt);
+      Duration backoff = backoff(counted);
       log.warn("Pipeline failed for round {} ({}), exit code {}, {} ms; retry in {} ms",
           roundId, error, result.exitCode(), runTime.toMillis(), backoff.toMillis());
       onChange.accept(round.withState(RoundState.FALHOU, error, nowMs));
@@ -194,11 +205,15 @@ final class PipelineDispatcher {
     return delay.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : delay;
   }
 
-  /** Required sources first, in catalog order, then any other source that sent rows. */
-  private List<String> handoffSources(RoundInfo round) {
+  /**
+   * Required sources first, then every other known source, in catalog order. Every known source
+   * gets a hand-off file, empty when it sent nothing, so a command written for all sources keeps
+   * working when fewer are required.
+   */
+  private List<String> handoffSources() {
     List<String> sources = new ArrayList<>(settings.sources().requiredSources());
     for (String source : settings.sources().rowTypes().keySet()) {
-      if (!sources.contains(source) && round.rowsBySource().containsKey(source)) {
+      if (!sources.contains(source)) {
         sources.add(source);
       }
     }

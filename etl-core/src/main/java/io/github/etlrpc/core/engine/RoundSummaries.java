@@ -8,7 +8,8 @@ final class RoundSummaries {
 
   static String open(String roundId, List<String> missing) {
     if (missing.isEmpty()) {
-      return "Rodada " + roundId + " aberta.";
+      return "Rodada " + roundId + " aberta; as origens obrigatórias chegaram, aguardando a"
+          + " regra de conclusão.";
     }
     return "Rodada " + roundId + " aberta; aguardando " + String.join(", ", missing) + ".";
   }

@@ -43,6 +43,17 @@ public final class InMemoryRoundStore implements RoundStore {
   public InMemoryRoundStore() {}
 
   @Override
+  public Optional<AppendResult> findSend(String sendId) {
+    if (sendId.isEmpty()) {
+      return Optional.empty();
+    }
+    synchronized (lock) {
+      throwIfClosed();
+      return Optional.ofNullable(batchesBySendId.get(sendId));
+    }
+  }
+
+  @Override
   public AppendResult append(String roundId, String roundKey, StoredBatch batch, long nowMs) {
     Objects.requireNonNull(roundId, "roundId");
     Objects.requireNonNull(roundKey, "roundKey");

@@ -1,5 +1,6 @@
 package io.github.etlrpc.core.store;
 
+import io.github.etlrpc.api.AppendResult;
 import io.github.etlrpc.api.RoundInfo;
 import io.github.etlrpc.api.RoundState;
 import java.sql.Connection;
@@ -57,6 +58,21 @@ final class RoundQueries {
         statement.setString(index++, state.name());
       }
       return read(statement);
+    }
+  }
+
+  static Optional<AppendResult> findSend(Connection connection, String sendId)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT round_id, source, row_count FROM batches WHERE send_id = ?")) {
+      statement.setString(1, sendId);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new AppendResult(true, rows.getString(1), rows.getString(2),
+            rows.getLong(3)));
+      }
     }
   }
 

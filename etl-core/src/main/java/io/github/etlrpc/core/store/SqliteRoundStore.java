@@ -140,6 +140,15 @@ public final class SqliteRoundStore implements RoundStore {
   }
 
   @Override
+  public Optional<AppendResult> findSend(String sendId) {
+    if (sendId.isEmpty()) {
+      return Optional.empty();
+    }
+    return readers.query("look up send id " + sendId,
+        connection -> RoundQueries.findSend(connection, sendId));
+  }
+
+  @Override
   public Optional<RoundInfo> latestForKey(String roundKey) {
     return readers.query("read the latest round of key '" + roundKey + "'",
         connection -> RoundQueries.latestForKey(connection, roundKey));

@@ -9,6 +9,7 @@ import io.github.etlrpc.api.CompletionPolicy.TimeoutStart;
 import io.github.etlrpc.api.EtlEngine;
 import io.github.etlrpc.api.RoundInfo;
 import io.github.etlrpc.api.RoundState;
+import io.github.etlrpc.api.SourceCatalog;
 import io.github.etlrpc.api.SubmitResult;
 import io.github.etlrpc.core.EtlEngines;
 import io.github.etlrpc.core.HandoffRetention;
@@ -73,6 +74,24 @@ class EnginePoliciesTest {
     assertThat(files.get("hospital").strip()).isEqualTo("[]");
     assertThat(files.get("secretaria").strip()).isEqualTo("[]");
     assertThat(files.get("oms")).contains("\"num_obitos\": 1,").contains("\"num_obitos\": 2,");
+  }
+
+  @Test
+  void handoff_everyKnownSourceGetsFile() throws Exception {
+    RecordingPipeline pipeline = new RecordingPipeline(true);
+    EtlEngine engine = EtlEngines.newBuilder().workDirectory(work).inMemoryStore()
+        .sources(SourceCatalog.requiring(List.of("oms")))
+        .pipeline(pipeline).handoffRetention(HandoffRetention.KEEP).build();
+    engines.add(engine);
+
+    SubmitResult sealed = engine.submit(batch("oms", "", 1, 1));
+    engine.settled(sealed.roundId()).get(10, TimeUnit.SECONDS);
+
+    assertThat(sealed.state()).isEqualTo(RoundState.FECHADA);
+    Map<String, String> files = pipeline.filesByRound.get(sealed.roundId());
+    assertThat(files).containsOnlyKeys("oms", "hospital", "secretaria");
+    assertThat(files.get("hospital").strip()).isEqualTo("[]");
+    assertThat(files.get("secretaria").strip()).isEqualTo("[]");
   }
 
   @Test

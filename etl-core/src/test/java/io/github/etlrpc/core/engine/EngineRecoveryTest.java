@@ -67,7 +67,7 @@ class EngineRecoveryTest {
   void restart_rerunsInterruptedRoundWithSameId() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     String roundId;
-    EtlEngine first = EtlEngines.newBuilder().workDirectory(work)
+    EtlEngine first = EtlEngines.newBuilder().workDirectory(work).maxAttempts(2)
         .pipeline(run -> {
           started.countDown();
           new CountDownLatch(1).await();
@@ -81,17 +81,25 @@ class EngineRecoveryTest {
     assertThat(first.shutdown(Duration.ofMillis(100))).isFalse();
 
     List<String> runs = new CopyOnWriteArrayList<>();
-    try (EtlEngine second = EtlEngines.newBuilder().workDirectory(work)
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    try (EtlEngine second = EtlEngines.newBuilder().workDirectory(work).maxAttempts(2)
+        .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(10))
         .pipeline(run -> {
           runs.add(run.roundId());
-          return PipelineResult.succeeded(0);
+          attempts.add(run.attempt());
+          return runs.size() == 1
+              ? PipelineResult.failed(1, "first run after restart fails")
+              : PipelineResult.succeeded(0);
         })
         .build()) {
       RoundInfo done = second.settled(roundId).get(10, TimeUnit.SECONDS);
 
-      assertThat(done.state()).isEqualTo(RoundState.CONCLUIDA);
-      assertThat(runs).containsExactly(roundId);
-      assertThat(done.attempts()).isEqualTo(2);
+      assertThat(done.state())
+          .as("the attempt cut off by the shutdown does not use up maxAttempts(2)")
+          .isEqualTo(RoundState.CONCLUIDA);
+      assertThat(runs).containsExactly(roundId, roundId);
+      assertThat(attempts).containsExactly(2, 3);
+      assertThat(done.attempts()).isEqualTo(3);
     }
   }
 }

@@ -60,7 +60,7 @@ class EngineRetryTest {
       assertThat(rerun.state()).isEqualTo(RoundState.FECHADA);
       RoundInfo done = engine.settled(roundId).get(30, TimeUnit.SECONDS);
       assertThat(done.state()).isEqualTo(RoundState.CONCLUIDA);
-      assertThat(attempts).containsExactly(1, 2, 3, 1);
+      assertThat(attempts).containsExactly(1, 2, 3, 4);
       assertThat(roundDir.resolve("oms.json")).doesNotExist();
       watch.close();
     }

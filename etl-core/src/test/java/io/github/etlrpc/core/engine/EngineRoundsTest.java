@@ -135,6 +135,98 @@ class EngineRoundsTest {
   }
 
   @Test
+  void duplicateSend_afterKeyedRoundSealedIsDuplicate() throws Exception {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+    String roundId = engine.submit(batchWithSendId("oms", "lote-r", "r-o", 1, 2)).roundId();
+    engine.submit(batchWithSendId("hospital", "lote-r", "r-h", 3, 2));
+    engine.submit(batchWithSendId("secretaria", "lote-r", "r-s", 5, 2));
+    engine.settled(roundId).get(10, TimeUnit.SECONDS);
+
+    SubmitResult again = engine.submit(batchWithSendId("Secretaria", "lote-r", "r-s", 5, 2));
+
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.roundId()).isEqualTo(roundId);
+    assertThat(again.state()).isEqualTo(RoundState.CONCLUIDA);
+    assertThat(engine.round(roundId).orElseThrow().rowsBySource())
+        .containsEntry("secretaria", 2L);
+  }
+
+  @Test
+  void duplicateSend_differentBatchIsAlreadyExists() {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+    String roundId = engine.submit(batchWithSendId("oms", "", "envio-1", 1, 5)).roundId();
+
+    assertThatThrownBy(() -> engine.submit(batchWithSendId("hospital", "", "envio-1", 1, 9)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("'envio-1'")
+        .hasMessageContaining("oms batch of 5 rows")
+        .hasMessageContaining("hospital batch of 9 rows")
+        .extracting(e -> ((EtlException) e).kind()).isEqualTo(ErrorKind.ALREADY_EXISTS);
+    assertThat(engine.round(roundId).orElseThrow().rowsBySource())
+        .containsOnlyKeys("oms");
+  }
+
+  @Test
+  void submit_rejectsControlCharactersInIds() {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+
+    assertThatThrownBy(() -> engine.submit(batch("oms", "a\u0000b", 1, 1)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("Round key (rodada)")
+        .hasMessageContaining("U+0000 at index 1")
+        .extracting(e -> ((EtlException) e).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+    assertThatThrownBy(() -> engine.submit(batchWithSendId("oms", "", "x\ny", 1, 1)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("Send id (id_envio)")
+        .hasMessageContaining("U+000A");
+    assertThat(engine.rounds(EnumSet.allOf(RoundState.class))).isEmpty();
+  }
+
+  @Test
+  void submit_rejectsOverlongRoundKey() {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+    String key = "k".repeat(257);
+
+    assertThatThrownBy(() -> engine.submit(batch("oms", key, 1, 1)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("257 characters")
+        .hasMessageContaining("at most 256")
+        .extracting(e -> ((EtlException) e).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+    assertThat(engine.submit(batch("oms", "k".repeat(256), 1, 1)).state())
+        .isEqualTo(RoundState.ABERTA);
+  }
+
+  @Test
+  void build_rejectsWorkDirectoryInUse() {
+    EtlEngine first = inMemory(new RecordingPipeline(false));
+
+    assertThatThrownBy(() -> EtlEngines.newBuilder().workDirectory(work).inMemoryStore()
+        .pipeline(new RecordingPipeline(false)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("in use by another engine")
+        .hasMessageContaining("etl.lock");
+
+    first.close();
+    EtlEngine second = inMemory(new RecordingPipeline(false));
+    assertThat(second.isServing()).isTrue();
+  }
+
+  @Test
+  void round_openRoundUpdatedAtLastBatch() {
+    MutableClock clock = new MutableClock(5_000_000);
+    EtlEngine engine = EtlEngines.newBuilder().workDirectory(work).inMemoryStore()
+        .pipeline(new RecordingPipeline(false)).clock(clock).build();
+    engines.add(engine);
+    String roundId = engine.submit(batch("oms", "", 1, 1)).roundId();
+    clock.advance(Duration.ofSeconds(3));
+
+    RoundInfo open = engine.round(roundId).orElseThrow();
+
+    assertThat(open.updatedAtMs()).isEqualTo(5_000_000);
+    assertThat(open.lastBatchAtMs()).isEqualTo(5_000_000);
+  }
+
+  @Test
   void keyedRounds_sealIndependently() throws Exception {
     RecordingPipeline pipeline = new RecordingPipeline(false);
     EtlEngine engine = inMemory(pipeline);

@@ -48,6 +48,17 @@ abstract class RoundStoreContract {
   }
 
   @Test
+  void findSend_returnsStoredBatchOfSendId() {
+    store.append("r1", "k", batch("oms", "envio-1", 7, "abc"), 1_000);
+    store.append("r1", "k", batch("hospital", "", 2, "de"), 1_001);
+
+    assertThat(store.findSend("envio-1"))
+        .contains(new AppendResult(true, "r1", "oms", 7));
+    assertThat(store.findSend("envio-2")).isEmpty();
+    assertThat(store.findSend("")).isEmpty();
+  }
+
+  @Test
   void append_createsOpenRound() {
     AppendResult result = store.append("r1", "key-a", batch("oms", "s1", 3, "abc"), 1_000);
 
