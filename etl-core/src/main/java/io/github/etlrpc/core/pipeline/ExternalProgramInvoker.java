@@ -29,10 +29,17 @@ import org.slf4j.LoggerFactory;
  * {@code ETL_ROUND_KEY} and {@code ETL_ATTEMPT} in the process environment.
  *
  * <p>Each line of stdout is logged at INFO and each line of stderr at WARN, with the round id,
- * and both are appended to {@code <roundDirectory>/pipeline-attempt-<N>.log}. Exit code 0 is
- * success. Any other code is a failure whose message contains the code and the last stderr
- * line.
- * A run that outlasts the timeout is killed with its child processes and reported as timed out.
+ * and both are appended to {@code <roundDirectory>/pipeline-attempt-<N>.log}. Limits keep a
+ * program that prints a lot from flooding either: {@link #MAX_LOGGED_LINES},
+ * {@link #MAX_LOGGED_LINE_CHARS} and {@link #MAX_LOG_FILE_BYTES}. Exit code 0 is success. Any
+ * other code is a failure whose message contains the code and the last stderr line. A run that
+ * outlasts the timeout is killed with its child processes and reported as timed out.
+ *
+ * <p>While the program runs, {@code <roundDirectory>/pipeline.pid} contains its pid and start
+ * instant. If the JVM dies without deleting it, for example after {@code kill -9}, the program
+ * may still run. The next run of the round then kills that process and its descendants before
+ * it starts the program again, but only if the process with that pid started at the recorded
+ * instant, so a pid the operating system reused is left alone.
  *
  * <p>Immutable and thread-safe, so runs of several rounds may overlap.
  */
@@ -41,6 +48,29 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
 
   /** Timeout used when the builder sets none. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+  /**
+   * Maximum number of output lines of one attempt, stdout and stderr together, that are logged
+   * through SLF4J. Later lines go only to the attempt's log file, and one INFO line at the end
+   * gives their number.
+   */
+  public static final int MAX_LOGGED_LINES = 1_000;
+
+  /**
+   * Maximum chars of one output line in an SLF4J log entry and in a failure message. A longer
+   * line is cut there and ends with a marker that gives the number of chars cut.
+   */
+  public static final int MAX_LOGGED_LINE_CHARS = 2_000;
+
+  /**
+   * Maximum bytes of output lines in the log file of one attempt, 10 MiB. Once a line would
+   * pass it, the file takes no more output, and a line at the end gives the number of bytes
+   * dropped. The output is still read to its end, so the program does not block on a full pipe.
+   */
+  public static final long MAX_LOG_FILE_BYTES = 10L * 1024 * 1024;
+
+  /** Maximum chars of the command line in a log entry; the log file header has all of it. */
+  private static final int MAX_LOGGED_COMMAND_CHARS = 500;
 
   /** How long to wait for killed processes to exit and for output pumps to drain. */
   private static final Duration CLEANUP_WAIT = Duration.ofSeconds(10);
@@ -62,7 +92,8 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
   }
 
   /**
-   * Starts the program and waits for it to exit or time out.
+   * Stops a leftover process of an earlier run of the round, as described in the class
+   * documentation, then starts the program and waits for it to exit or time out.
    *
    * @return succeeded for exit code 0. Failed for another exit code, an unknown placeholder or a
    *     program that cannot start. Timed out when the timeout passed, after the process tree was
@@ -74,6 +105,8 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
   public PipelineResult run(PipelineRun run) throws InterruptedException {
     String roundId = run.roundId();
     int attempt = run.attempt();
+    PipelinePidFile pidFile = new PipelinePidFile(run.roundDirectory(), roundId, attempt);
+    pidFile.killLeftover();
     List<String> arguments;
     try {
       arguments = command.resolve(roundId, run.handoffFiles());
@@ -82,7 +115,6 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
       return PipelineResult.failed(-1, e.getMessage());
     }
     Path directory = workingDirectory != null ? workingDirectory : run.roundDirectory();
-    Path logFile = run.roundDirectory().resolve("pipeline-attempt-" + attempt + ".log");
     ProcessBuilder processBuilder = new ProcessBuilder(arguments).directory(directory.toFile());
     Map<String, String> processEnvironment = processBuilder.environment();
     processEnvironment.putAll(environment);
@@ -90,18 +122,45 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
     processEnvironment.put("ETL_ROUND_KEY", run.roundKey());
     processEnvironment.put("ETL_ATTEMPT", Integer.toString(attempt));
 
+    String loggedCommand =
+        ProcessOutput.abbreviate(arguments.toString(), MAX_LOGGED_COMMAND_CHARS);
     log.info("Round {} attempt {}: starting pipeline {} in {} with rows per source {}", roundId,
-        attempt, arguments, directory, run.rowsBySource());
+        attempt, loggedCommand, directory, run.rowsBySource());
     long startNanos = System.nanoTime();
     Process process;
-    ProcessOutput output;
     try {
       Files.createDirectories(run.roundDirectory());
       process = processBuilder.start();
     } catch (IOException e) {
-      log.warn("Round {} attempt {}: cannot start pipeline {}", roundId, attempt, arguments, e);
+      log.warn("Round {} attempt {}: cannot start pipeline {}", roundId, attempt, loggedCommand,
+          e);
       return PipelineResult.failed(-1, "cannot start " + arguments.get(0) + ": " + e.getMessage());
     }
+    try {
+      recordPid(pidFile, run, process);
+      return watch(run, process, arguments, startNanos);
+    } finally {
+      pidFile.delete();
+    }
+  }
+
+  private static void recordPid(PipelinePidFile pidFile, PipelineRun run, Process process) {
+    try {
+      pidFile.write(process.toHandle());
+    } catch (IOException e) {
+      log.warn("Round {} attempt {}: cannot write the pid file of pipeline process {}; if this"
+          + " JVM dies first, the next run of the round cannot stop the process", run.roundId(),
+          run.attempt(), process.pid(), e);
+    }
+  }
+
+  /** Copies the output of the started process to the logs and waits for its end. */
+  private PipelineResult watch(PipelineRun run, Process process, List<String> arguments,
+      long startNanos) throws InterruptedException {
+    String roundId = run.roundId();
+    int attempt = run.attempt();
+    Path logFile = run.roundDirectory().resolve("pipeline-attempt-" + attempt + ".log");
+    ProcessOutput output;
     try {
       process.getOutputStream().close();
       output = ProcessOutput.start(roundId, attempt, logFile,
@@ -135,6 +194,7 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
     if (!exited) {
       killTree(process);
       output.awaitEnd(CLEANUP_WAIT);
+      output.summarize();
       String message = "pipeline did not finish within the timeout of " + timeout
           + "; killed the process tree of pid " + process.pid();
       output.note("# " + message);
@@ -143,8 +203,9 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
     }
     if (!output.awaitEnd(CLEANUP_WAIT)) {
       log.warn("Round {} attempt {}: pipeline exited but a child process still has its output"
-          + " open; later output is logged but may miss the log file", roundId, attempt);
+          + " open; its later output may miss this log and the log file", roundId, attempt);
     }
+    output.summarize();
     int exitCode = process.exitValue();
     output.note("# exit code " + exitCode + " after " + elapsedMs + " ms");
     if (exitCode == 0) {
@@ -161,23 +222,11 @@ public final class ExternalProgramInvoker implements PipelineInvoker {
   }
 
   /**
-   * Kills the process and all its descendants with SIGKILL on Unix. Descendants go first, from a
-   * snapshot taken before any kill, because a child whose parent dies is re-parented and no longer
-   * listed. The snapshot is repeated to catch children forked meanwhile.
-   *
-   * <p>NOTE: a descendant that detached itself before the first snapshot, for example by a double
-   * fork, is no longer a descendant and keeps running.
+   * Kills the process and its descendants with SIGKILL on Unix, as described in
+   * {@link ProcessTree#killForcibly}, and waits for the process to exit.
    */
   private static void killTree(Process process) throws InterruptedException {
-    ProcessHandle root = process.toHandle();
-    for (int pass = 0; pass < 3; pass++) {
-      List<ProcessHandle> descendants = root.descendants().toList();
-      if (descendants.isEmpty()) {
-        break;
-      }
-      descendants.forEach(ProcessHandle::destroyForcibly);
-    }
-    process.destroyForcibly();
+    ProcessTree.killForcibly(process.toHandle());
     if (!process.waitFor(CLEANUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
       log.warn("Pipeline process {} still runs {} after SIGKILL", process.pid(), CLEANUP_WAIT);
     }

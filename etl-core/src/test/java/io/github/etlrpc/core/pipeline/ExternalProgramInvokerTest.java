@@ -154,6 +154,7 @@ class ExternalProgramInvokerTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> !isRunning(parentPid));
     assertThat(Files.readString(roundDirectory.resolve("pipeline-attempt-1.log")))
         .contains("# pipeline did not finish within the timeout of PT3S");
+    assertThat(roundDirectory.resolve("pipeline.pid")).doesNotExist();
   }
 
   @Test
@@ -185,6 +186,7 @@ class ExternalProgramInvokerTest {
     assertThat(runner.isAlive()).isFalse();
     assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
     await().atMost(Duration.ofSeconds(20)).until(() -> !isRunning(childPid));
+    assertThat(roundDirectory.resolve("pipeline.pid")).doesNotExist();
   }
 
   @Test
