@@ -14,8 +14,12 @@ import org.slf4j.LoggerFactory;
  * client half-closes. The payloads of all messages are concatenated, which is valid because a
  * payload is just a sequence of {@code dados} records. The origin is checked when it first
  * arrives and the limits after every message, so a bad stream is rejected before it is complete.
- * A cancelled or failed stream is dropped without storing anything. grpc calls a request observer
- * from one thread at a time, so this class needs no locking.
+ * A cancelled or failed stream is dropped without storing anything.
+ *
+ * <p>Each chunk's payload bytes are reserved from the budget that {@link EtlGrpcService} shares
+ * among all streams before the chunk is buffered. They are released when the submit returns,
+ * when the stream is rejected, and when the client cancels or the call fails. grpc calls a
+ * request observer from one thread at a time, so this class needs no locking.
  */
 final class BatchStreamReceiver implements StreamObserver<byte[]> {
   private static final Logger log = LoggerFactory.getLogger(BatchStreamReceiver.class);
@@ -35,6 +39,8 @@ final class BatchStreamReceiver implements StreamObserver<byte[]> {
   private @Nullable IncomingBatch single;
   /** Concatenated payloads once a second message has arrived. */
   private @Nullable ByteArrayBuffer payload;
+  /** Bytes of the service's shared stream budget that this call holds. */
+  private long reservedBytes;
   private boolean ended;
 
   BatchStreamReceiver(EtlGrpcService service, StreamObserver<DadosResponse> response) {
@@ -66,6 +72,7 @@ final class BatchStreamReceiver implements StreamObserver<byte[]> {
           + " stored", METHOD, origin, messages, rows, error.toString());
     }
     release();
+    releaseBudget();
   }
 
   @Override
@@ -80,7 +87,12 @@ final class BatchStreamReceiver implements StreamObserver<byte[]> {
       }
       Batch batch = buildBatch();
       release();
-      service.submit(batch, source.isEmpty() ? origin : source, METHOD, response);
+      try {
+        service.submit(batch, source.isEmpty() ? origin : source, METHOD, response);
+      } finally {
+        // The batch references the buffered bytes until the engine has stored them.
+        releaseBudget();
+      }
     } catch (RuntimeException e) {
       reject(e);
     }
@@ -127,6 +139,8 @@ final class BatchStreamReceiver implements StreamObserver<byte[]> {
           METHOD + " batch reached " + total + " payload bytes, over the limit of "
               + service.maxStreamBatchBytes() + "; split the file into several sends");
     }
+    service.reserveStreamBytes(part.payloadLength());
+    reservedBytes += part.payloadLength();
     if (messages == 0) {
       single = part;
       return;
@@ -162,12 +176,19 @@ final class BatchStreamReceiver implements StreamObserver<byte[]> {
 
   private void reject(RuntimeException failure) {
     release();
+    releaseBudget();
     EtlGrpcService.fail(response, failure, METHOD);
   }
 
+  /** Ends the call and drops its buffers; the budget is released separately. */
   private void release() {
     ended = true;
     single = null;
     payload = null;
+  }
+
+  private void releaseBudget() {
+    service.releaseStreamBytes(reservedBytes);
+    reservedBytes = 0;
   }
 }

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +54,11 @@ public final class EtlGrpcService implements BindableService {
   private final int maxRowsPerBatch;
   private final int maxFileNameLength;
   private final long maxStreamBatchBytes;
+  private final long maxBufferedStreamBytes;
   private final int watchBufferLimit;
   private final Set<RoundWatch> watches = ConcurrentHashMap.newKeySet();
+  /** Payload bytes that open EnviarDadosStream calls hold, summed over every call. */
+  private final AtomicLong bufferedStreamBytes = new AtomicLong();
 
   private EtlGrpcService(Builder builder) {
     this.engine = builder.engine;
@@ -62,6 +66,7 @@ public final class EtlGrpcService implements BindableService {
     this.maxRowsPerBatch = builder.maxRowsPerBatch;
     this.maxFileNameLength = builder.maxFileNameLength;
     this.maxStreamBatchBytes = builder.maxStreamBatchBytes;
+    this.maxBufferedStreamBytes = builder.maxBufferedStreamBytes;
     this.watchBufferLimit = builder.watchBufferLimit;
   }
 
@@ -237,6 +242,43 @@ public final class EtlGrpcService implements BindableService {
     return maxStreamBatchBytes;
   }
 
+  /**
+   * Reserves {@code bytes} of the budget that all EnviarDadosStream calls share, for a chunk that
+   * a stream is about to buffer. Nothing is reserved when the budget would be exceeded.
+   *
+   * @throws EtlException RESOURCE_EXHAUSTED naming the budget if it would be exceeded
+   */
+  void reserveStreamBytes(long bytes) {
+    long current;
+    long total;
+    do {
+      current = bufferedStreamBytes.get();
+      total = current + bytes;
+      if (total > maxBufferedStreamBytes) {
+        throw new EtlException(ErrorKind.RESOURCE_EXHAUSTED,
+            "EnviarDadosStream calls that have not half-closed already buffer " + current
+                + " payload bytes, and this chunk of " + bytes + " bytes would go over the"
+                + " server's limit of " + maxBufferedStreamBytes + " bytes (maxBufferedStreamBytes,"
+                + " or --max-buffered-stream-bytes of the server command); retry after other"
+                + " uploads finish, or raise the limit");
+      }
+    } while (!bufferedStreamBytes.compareAndSet(current, total));
+  }
+
+  /** Returns {@code bytes} reserved by {@link #reserveStreamBytes} to the shared budget. */
+  void releaseStreamBytes(long bytes) {
+    bufferedStreamBytes.addAndGet(-bytes);
+  }
+
+  long maxBufferedStreamBytes() {
+    return maxBufferedStreamBytes;
+  }
+
+  /** Payload bytes currently buffered by EnviarDadosStream calls that have not ended. */
+  long bufferedStreamBytes() {
+    return bufferedStreamBytes.get();
+  }
+
   /** Closes {@code response} with the status for {@code failure}. */
   static void fail(StreamObserver<?> response, Throwable failure, String method) {
     Status status = StatusMapping.toStatus(failure, method);
@@ -270,6 +312,7 @@ public final class EtlGrpcService implements BindableService {
     private int maxRowsPerBatch = 1_000_000;
     private int maxFileNameLength = 255;
     private long maxStreamBatchBytes = 256L * 1024 * 1024;
+    private long maxBufferedStreamBytes = defaultMaxBufferedStreamBytes();
     private int watchBufferLimit = 1_000;
 
     private Builder(EtlEngine engine) {
@@ -334,6 +377,28 @@ public final class EtlGrpcService implements BindableService {
     }
 
     /**
+     * Sets the maximum payload bytes that all EnviarDadosStream calls together may hold before
+     * they half-close. A chunk that would go over it ends its call with RESOURCE_EXHAUSTED, and
+     * the other calls go on. A call's bytes return to the budget once its batch is stored, or
+     * when the call fails or is cancelled. The budget counts payload bytes. A stream's buffer
+     * grows by doubling, so the heap it takes can be up to twice its count, and briefly three
+     * times while the buffer is copied into a larger one.
+     *
+     * <p>Default: 512 MiB, or a quarter of {@link Runtime#maxMemory()} if that is smaller, so
+     * that uploads alone cannot fill a small heap. A value set here is used as given.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is below 1
+     */
+    public Builder maxBufferedStreamBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException(
+            "maxBufferedStreamBytes is " + bytes + "; use 1 or more");
+      }
+      this.maxBufferedStreamBytes = bytes;
+      return this;
+    }
+
+    /**
      * Sets how many messages an AcompanharRodadas call may have queued while its client does not
      * read. Past the limit the call ends with RESOURCE_EXHAUSTED and its engine subscription is
      * closed. Default 1,000.
@@ -347,6 +412,10 @@ public final class EtlGrpcService implements BindableService {
 
     public EtlGrpcService build() {
       return new EtlGrpcService(this);
+    }
+
+    private static long defaultMaxBufferedStreamBytes() {
+      return Math.min(512L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
     }
 
     private static int positive(int value, String option) {

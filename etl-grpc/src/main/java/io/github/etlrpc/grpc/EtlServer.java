@@ -9,8 +9,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -370,7 +371,7 @@ public final class EtlServer implements AutoCloseable {
       return this;
     }
 
-    /** Leaves out the server reflection service. */
+    /** Leaves out the server reflection services, v1 and v1alpha. */
     public Builder disableReflection() {
       this.reflectionEnabled = false;
       return this;
@@ -413,9 +414,20 @@ public final class EtlServer implements AutoCloseable {
         builder.addService(health.getHealthService());
       }
       if (reflectionEnabled) {
-        builder.addService(ProtoReflectionServiceV1.newInstance());
+        addReflection(builder);
       }
       return new EtlServer(this, service, builder.build(), health);
+    }
+
+    /**
+     * Adds server reflection as {@code grpc.reflection.v1} and as the older
+     * {@code grpc.reflection.v1alpha}, the only version that older grpcurl releases and other
+     * older tools call.
+     */
+    @SuppressWarnings("deprecation") // grpc-java deprecates the v1alpha service in favour of v1
+    private static void addReflection(ServerBuilder<?> builder) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+      builder.addService(ProtoReflectionService.newInstance());
     }
 
     /**

@@ -163,6 +163,29 @@ class EtlServerTest {
   }
 
   @Test
+  void server_reflectionV1alphaListsService() throws Exception {
+    EtlServer server = startLoopback(newEngine(RecordingPipeline.open()), builder -> {});
+    EtlClient client = loopbackClient(server);
+    ResponseRecorder<io.grpc.reflection.v1alpha.ServerReflectionResponse> reflection =
+        new ResponseRecorder<>();
+
+    StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
+        io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(client.channel())
+            .serverReflectionInfo(reflection);
+    requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+        .setListServices("").build());
+    requests.onCompleted();
+
+    assertThat(reflection.awaitClose()).isEqualTo(Status.OK);
+    List<String> services = reflection.messages.get(0).getListServicesResponse()
+        .getServiceList().stream()
+        .map(io.grpc.reflection.v1alpha.ServiceResponse::getName)
+        .toList();
+    assertThat(services).contains("etl.ETLService", "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection");
+  }
+
+  @Test
   void server_gracefulShutdownFinishesCallInFlight() throws Exception {
     RecordingPipeline pipeline = RecordingPipeline.gated();
     EtlEngine engine = newEngine(pipeline);

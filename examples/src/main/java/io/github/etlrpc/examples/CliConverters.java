@@ -46,6 +46,41 @@ final class CliConverters {
     }
   }
 
+  /**
+   * Parses a size in bytes: a plain count ({@code 1073741824}) or a count with a binary unit
+   * ({@code 512KiB}, {@code 256MiB}, {@code 2GiB}), in any case.
+   */
+  static final class ByteSizeConverter implements ITypeConverter<Long> {
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(kib|mib|gib)?");
+
+    @Override
+    public Long convert(String value) {
+      Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+      if (!matcher.matches()) {
+        throw invalidSize(value);
+      }
+      int shift = matcher.group(2) == null ? 0 : switch (matcher.group(2)) {
+        case "kib" -> 10;
+        case "mib" -> 20;
+        default -> 30;
+      };
+      try {
+        long amount = Long.parseLong(matcher.group(1));
+        if (amount > Long.MAX_VALUE >> shift) {
+          throw invalidSize(value);
+        }
+        return amount << shift;
+      } catch (NumberFormatException e) {
+        throw invalidSize(value);
+      }
+    }
+
+    private static CommandLine.TypeConversionException invalidSize(String value) {
+      return new CommandLine.TypeConversionException("Invalid size '" + value
+          + "'; use a number of bytes, optionally with KiB, MiB or GiB (such as 512MiB)");
+    }
+  }
+
   /** Maps fixed lower-case words to values, naming the allowed words on a mismatch. */
   private abstract static class ChoiceConverter<T> implements ITypeConverter<T> {
     private final Map<String, T> choices;

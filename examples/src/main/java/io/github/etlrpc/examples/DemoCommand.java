@@ -62,6 +62,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.atLeast(clients, 1, "--clients");
+    OptionChecks.atLeast(rounds, 1, "--rounds");
+    OptionChecks.positive(settleTimeout, "--settle-timeout");
     PrintWriter out = spec.commandLine().getOut();
     Path work = workDirectory != null ? workDirectory : Files.createTempDirectory("etl-demo-");
     Path outputRoot = work.resolve("output");

@@ -12,9 +12,12 @@ import io.github.etlrpc.core.pipeline.ExternalProgramInvoker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -87,7 +90,7 @@ final class EngineOptions {
 
   @Option(names = "--min-batches", paramLabel = "SOURCE=N", split = ",",
       description = "Batches a source must send before a round is complete, such as"
-          + " hospital=10. Sources not listed need 1.")
+          + " hospital=10; each source must be one of --sources. Sources not listed need 1.")
   Map<String, Integer> minBatches = new LinkedHashMap<>();
 
   @Option(names = "--late-batches", paramLabel = "reject|new-round", defaultValue = "reject",
@@ -126,12 +129,86 @@ final class EngineOptions {
   }
 
   /**
+   * Checks the option values and names the flag of the first invalid one.
+   *
+   * @throws IllegalArgumentException if a count or duration is out of range, or
+   *     {@code --sources} or {@code --min-batches} names a source that is unknown or listed twice
+   */
+  void validate() {
+    OptionChecks.atLeast(pipelineConcurrency, 1, "--pipeline-concurrency");
+    OptionChecks.atLeast(maxAttempts, 1, "--max-attempts");
+    if (pipelineTimeout != null) {
+      OptionChecks.positive(pipelineTimeout, "--pipeline-timeout");
+    }
+    if (roundTimeout != null) {
+      OptionChecks.positive(roundTimeout, "--round-timeout");
+    }
+    Set<String> required = checkSources();
+    checkMinBatches(required);
+  }
+
+  /** Returns the normalized names of {@code --sources}, each a known source listed once. */
+  private Set<String> checkSources() {
+    Set<String> known = SourceCatalog.defaults().rowTypes().keySet();
+    Set<String> required = new HashSet<>();
+    for (String source : requiredSources) {
+      String name = SourceCatalog.normalize(source);
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("--sources names unknown source '" + source
+            + "'; known sources: " + String.join(", ", known));
+      }
+      if (!required.add(name)) {
+        throw new IllegalArgumentException("--sources lists '" + name + "' twice");
+      }
+    }
+    return required;
+  }
+
+  private void checkMinBatches(Set<String> required) {
+    Set<String> known = SourceCatalog.defaults().rowTypes().keySet();
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, Integer> entry : minBatches.entrySet()) {
+      String value = entry.getKey() + "=" + entry.getValue();
+      String name = SourceCatalog.normalize(entry.getKey());
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("--min-batches " + value + " names unknown source '"
+            + entry.getKey() + "'; known sources: " + String.join(", ", known));
+      }
+      if (!required.contains(name)) {
+        throw new IllegalArgumentException("--min-batches " + value + " names '" + name
+            + "', which --sources leaves out (" + String.join(",", requiredSources)
+            + "); add it to --sources or drop the entry");
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("--min-batches lists '" + name + "' twice");
+      }
+      if (entry.getValue() < 1) {
+        throw new IllegalArgumentException(
+            "--min-batches " + value + " has a count below 1; use 1 or more");
+      }
+    }
+  }
+
+  /**
    * Builds and starts an engine with these options.
    *
    * @param meterRegistry registry for the engine's metrics, or null for none
    * @throws IllegalArgumentException if an option value is invalid
    */
   EtlEngine buildEngine(@Nullable MeterRegistry meterRegistry) {
+    return buildEngine(meterRegistry, builder -> {});
+  }
+
+  /**
+   * Builds and starts an engine with these options, after {@code moreSettings} has set further
+   * engine options such as limits.
+   *
+   * @param meterRegistry registry for the engine's metrics, or null for none
+   * @throws IllegalArgumentException if an option value is invalid
+   */
+  EtlEngine buildEngine(@Nullable MeterRegistry meterRegistry,
+      Consumer<EngineBuilder> moreSettings) {
+    validate();
     SourceCatalog sources = SourceCatalog.requiring(requiredSources);
     EngineBuilder builder = EtlEngines.newBuilder()
         .sources(sources)
@@ -149,6 +226,7 @@ final class EngineOptions {
     if (meterRegistry != null) {
       builder.meterRegistry(meterRegistry);
     }
+    moreSettings.accept(builder);
     return builder.build();
   }
 }

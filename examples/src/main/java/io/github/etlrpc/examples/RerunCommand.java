@@ -42,6 +42,7 @@ final class RerunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.positive(wait, "--wait");
     if (engineOptions.inMemory) {
       throw new IllegalArgumentException(
           "--in-memory has no parked rounds to rerun; use the server's durable --work-dir");

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -34,28 +35,16 @@ final class ServerCommand implements Callable<Integer> {
 
   @Mixin private EngineOptions engineOptions;
 
+  @Mixin private ServerLimitOptions limits;
+
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "50051",
       description = "TCP port; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
   private int port;
 
   @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-      description = "Address to listen on. Default: ${DEFAULT-VALUE} (all IPv4 interfaces).")
+      description = "Address to listen on. Default: ${DEFAULT-VALUE} (all IPv4 interfaces);"
+          + " without TLS and tokens, use 127.0.0.1 outside a trusted network.")
   private String bindAddress;
-
-  @Option(names = "--max-message-size", paramLabel = "BYTES", defaultValue = "67108864",
-      description = "Largest request message accepted, in bytes. Default: ${DEFAULT-VALUE}"
-          + " (64 MiB); clients sending 75,000-row files need about 2 MB.")
-  private int maxMessageSize;
-
-  @Option(names = "--max-rows-per-batch", paramLabel = "N", defaultValue = "1000000",
-      description = "Maximum rows in one batch; larger batches get RESOURCE_EXHAUSTED."
-          + " Default: ${DEFAULT-VALUE}.")
-  private int maxRowsPerBatch;
-
-  @Option(names = "--max-concurrent-calls", paramLabel = "N",
-      description = "Maximum calls in progress at once over all connections; calls over it get"
-          + " RESOURCE_EXHAUSTED. Default: no limit.")
-  private @Nullable Integer maxConcurrentCalls;
 
   @Option(names = "--wait-for-pipeline", paramLabel = "DURATION",
       converter = CliConverters.DurationConverter.class,
@@ -101,16 +90,12 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    validate();
+    checkPortFree();
     PrometheusMeterRegistry registry =
         metricsPort == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EtlEngine engine = engineOptions.buildEngine(registry);
-    EtlServer server;
-    try {
-      server = configureServer(engine, registry).build().start();
-    } catch (Exception | Error e) {
-      engine.close();
-      throw e;
-    }
+    EtlEngine engine = engineOptions.buildEngine(registry, limits::applyTo);
+    EtlServer server = startServer(engine, registry);
     MetricsHttpServer metrics = null;
     if (registry != null) {
       try {
@@ -143,20 +128,87 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Checks the option values before anything starts, naming the flag of the first invalid one.
+   *
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  private void validate() {
+    OptionChecks.port(port, "--port");
+    if (metricsPort != null) {
+      OptionChecks.port(metricsPort, "--metrics-port");
+    }
+    if (waitForPipeline != null) {
+      OptionChecks.positive(waitForPipeline, "--wait-for-pipeline");
+    }
+    OptionChecks.notNegative(shutdownGrace, "--shutdown-grace");
+    limits.validate();
+    engineOptions.validate();
+  }
+
+  /**
+   * Binds and closes a socket on the server's address, so that a port in use is reported before
+   * the engine starts and resumes the store's unfinished rounds.
+   *
+   * <p>NOTE: another process can still take the port between this check and the server's own
+   * bind; {@link #startServer} then shuts the engine down and reports the same error.
+   */
+  private void checkPortFree() {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // Like the server's own socket, so connections left in TIME_WAIT do not count as in use.
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(bindAddress, port));
+    } catch (IOException e) {
+      throw cannotListen(e);
+    }
+  }
+
+  /** Builds and starts the server; if that fails, shuts the engine down before rethrowing. */
+  private EtlServer startServer(EtlEngine engine, @Nullable PrometheusMeterRegistry registry)
+      throws InterruptedException {
+    EtlServer server;
+    try {
+      server = configureServer(engine, registry).build();
+    } catch (RuntimeException | Error e) {
+      engine.shutdown(shutdownGrace);
+      throw e;
+    }
+    try {
+      return server.start();
+    } catch (IOException e) {
+      server.shutdown(shutdownGrace);
+      throw cannotListen(e);
+    } catch (RuntimeException | Error e) {
+      server.shutdown(shutdownGrace);
+      throw e;
+    }
+  }
+
+  /** Returns the one-line error for a failed bind, with the address and what to change. */
+  private UncheckedIOException cannotListen(IOException failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    // Netty's native transport reports EADDRINUSE as its own IOException, not a BindException.
+    String advice = String.valueOf(cause.getMessage()).contains("in use")
+        ? "choose another --port (0 picks a free one) or stop the program that uses it"
+        : "check --bind and --port";
+    return new UncheckedIOException("Cannot listen on " + bindAddress + ":" + port + ": "
+        + cause.getMessage() + "; " + advice, failure);
+  }
+
   private EtlServer.Builder configureServer(EtlEngine engine,
       @Nullable PrometheusMeterRegistry registry) {
     EtlServer.Builder builder = EtlServer.newBuilder(engine)
         .port(port)
-        .bindAddress(bindAddress)
-        .maxInboundMessageSize(maxMessageSize)
-        .service(options -> {
-          options.maxRowsPerBatch(maxRowsPerBatch);
-          if (waitForPipeline != null) {
-            options.waitForPipeline(waitForPipeline);
-          }
-        });
-    if (maxConcurrentCalls != null) {
-      builder.maxConcurrentCalls(maxConcurrentCalls);
+        .bindAddress(bindAddress);
+    limits.applyTo(builder);
+    if (waitForPipeline != null) {
+      builder.service(options -> options.waitForPipeline(waitForPipeline));
     }
     if (registry != null) {
       builder.meterRegistry(registry);

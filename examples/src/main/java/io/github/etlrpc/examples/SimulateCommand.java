@@ -55,6 +55,9 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    OptionChecks.atLeast(clients, 1, "--clients");
+    OptionChecks.atLeast(rounds, 1, "--rounds");
+    OptionChecks.atLeast(streamChunkRows, 0, "--stream-chunk-rows");
     PrintWriter out = spec.commandLine().getOut();
     Simulation.Builder builder = Simulation.newBuilder(clientIndex -> client.open())
         .clients(clients)

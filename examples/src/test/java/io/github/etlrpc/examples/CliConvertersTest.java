@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.etlrpc.api.CompletionPolicy;
 import io.github.etlrpc.core.LateBatchPolicy;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -32,6 +33,29 @@ class CliConvertersTest {
         .isInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessageContaining("'30 minutes'")
         .hasMessageContaining("30s");
+  }
+
+  @Test
+  void byteSize_plainBytesAndBinaryUnits() {
+    CliConverters.ByteSizeConverter sizes = new CliConverters.ByteSizeConverter();
+
+    assertThat(sizes.convert("2147483648")).isEqualTo(2L << 30);
+    assertThat(sizes.convert("512KiB")).isEqualTo(512L << 10);
+    assertThat(sizes.convert("256mib")).isEqualTo(256L << 20);
+    assertThat(sizes.convert(" 2 GiB ")).isEqualTo(2L << 30);
+  }
+
+  @Test
+  void byteSize_invalidNamesValueAndForms() {
+    CliConverters.ByteSizeConverter sizes = new CliConverters.ByteSizeConverter();
+
+    for (String invalid : List.of("1.5GiB", "2GB", "-1", "", "99999999999999999999",
+        "9999999999GiB")) {
+      assertThatThrownBy(() -> sizes.convert(invalid)).as(invalid)
+          .isInstanceOf(CommandLine.TypeConversionException.class)
+          .hasMessageContaining("'" + invalid + "'")
+          .hasMessageContaining("KiB, MiB or GiB");
+    }
   }
 
   @Test

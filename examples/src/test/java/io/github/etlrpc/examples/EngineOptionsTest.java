@@ -61,6 +61,82 @@ class EngineOptionsTest {
   }
 
   @Test
+  void minBatches_unknownSourceIsRejected() {
+    EngineOptions options = parse("--min-batches", "hospital=2,foo=3");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--min-batches foo=3")
+        .hasMessageContaining("unknown source 'foo'")
+        .hasMessageContaining("known sources: oms, hospital, secretaria");
+  }
+
+  @Test
+  void minBatches_sourceMissingFromSourcesIsRejected() {
+    EngineOptions options = parse("--sources", "oms,secretaria", "--min-batches", "hospital=2");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--min-batches hospital=2")
+        .hasMessageContaining("--sources leaves out (oms,secretaria)");
+  }
+
+  @Test
+  void minBatches_sameSourceTwiceIsRejected() {
+    EngineOptions options = parse("--min-batches", "hospital=2,Hospital=3");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--min-batches lists 'hospital' twice");
+  }
+
+  @Test
+  void minBatches_zeroCountNamesFlag() {
+    EngineOptions options = parse("--min-batches", "oms=0");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--min-batches oms=0 has a count below 1");
+  }
+
+  @Test
+  void sources_unknownSourceIsRejected() {
+    EngineOptions options = parse("--sources", "oms,labs");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--sources names unknown source 'labs'")
+        .hasMessageContaining("known sources: oms, hospital, secretaria");
+  }
+
+  @Test
+  void sources_sameSourceTwiceIsRejected() {
+    EngineOptions options = parse("--sources", "oms, OMS");
+
+    assertThatThrownBy(options::validate)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--sources lists 'oms' twice");
+  }
+
+  @Test
+  void validate_namesFlagOfInvalidValue() {
+    assertThatThrownBy(() -> parse("--max-attempts", "0").validate())
+        .hasMessage("--max-attempts is 0; use 1 or more");
+    assertThatThrownBy(() -> parse("--pipeline-concurrency", "0").validate())
+        .hasMessage("--pipeline-concurrency is 0; use 1 or more");
+    assertThatThrownBy(() -> parse("--round-timeout", "0s").validate())
+        .hasMessageStartingWith("--round-timeout is PT0S");
+    assertThatThrownBy(() -> parse("--pipeline-timeout", "0m").validate())
+        .hasMessageStartingWith("--pipeline-timeout is PT0S");
+  }
+
+  @Test
+  void validate_acceptsDefaultsAndKnownSources() {
+    parse().validate();
+    parse("--sources", "Hospital", "--min-batches", "hospital=4").validate();
+  }
+
+  @Test
   void roundTimeout_sealsFromLastBatch() {
     EngineOptions options = parse("--round-timeout", "10m", "--round-timeout-from", "last",
         "--on-round-timeout", "seal");

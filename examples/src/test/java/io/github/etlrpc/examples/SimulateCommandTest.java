@@ -38,6 +38,6 @@ class SimulateCommandTest {
     CliRun run = CliRun.execute("simulate", "--stream-chunk-rows", "-1");
 
     assertThat(run.exitCode()).as(run.describe()).isEqualTo(1);
-    assertThat(run.err()).contains("streamChunkRows is -1");
+    assertThat(run.err()).contains("error: --stream-chunk-rows is -1; use 0 or more");
   }
 }
