@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
 public final class MetricsHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
   private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** Threads serving requests, so a stalled connection leaves others to serve scrapes. */
+  private static final int THREADS = 4;
+  /** JDK HTTP server setting: seconds a client may take to send its request. */
+  private static final String MAX_REQUEST_SECONDS_PROPERTY = "sun.net.httpserver.maxReqTime";
+  private static final long MAX_REQUEST_SECONDS = 10;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -39,9 +45,17 @@ public final class MetricsHttpServer implements AutoCloseable {
   public static MetricsHttpServer start(InetSocketAddress address,
       PrometheusMeterRegistry registry) throws IOException {
     Objects.requireNonNull(registry, "registry");
+    // The JDK server reads each request on an executor thread and by default never gives up on
+    // a client that stops sending, so a few threads and a request time limit keep one stalled
+    // connection from blocking scrapes. The property is read once per JVM, when the first
+    // server is created, and a value set by the application wins.
+    if (System.getProperty(MAX_REQUEST_SECONDS_PROPERTY) == null) {
+      System.setProperty(MAX_REQUEST_SECONDS_PROPERTY, Long.toString(MAX_REQUEST_SECONDS));
+    }
     HttpServer server = HttpServer.create(address, 0);
-    ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "etl-metrics-http");
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
+      Thread thread = new Thread(runnable, "etl-metrics-http-" + threads.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     });

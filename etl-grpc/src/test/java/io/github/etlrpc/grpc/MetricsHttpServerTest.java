@@ -6,10 +6,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,23 @@ class MetricsHttpServerTest {
 
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(response.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  @Test
+  void metrics_stalledClientDoesNotBlockScrape() throws Exception {
+    try (Socket stalled = new Socket("127.0.0.1", server.port())) {
+      stalled.getOutputStream().write(
+          "GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      stalled.getOutputStream().flush();
+
+      HttpRequest request = HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+          .timeout(Duration.ofSeconds(5))
+          .build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
   }
 
   private HttpResponse<String> get(String path, String method) throws Exception {

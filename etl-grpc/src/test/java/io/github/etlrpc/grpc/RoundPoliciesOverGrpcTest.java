@@ -201,8 +201,10 @@ class RoundPoliciesOverGrpcTest {
     EtlEngine engine = serve(b -> b.maxPendingBytes(2_000));
     String roundId = send("oms", 20, "").getRodadaId();
 
-    assertStatus(() -> send("secretaria", 100, ""), Status.Code.RESOURCE_EXHAUSTED,
+    assertStatus(() -> send("oms", 100, ""), Status.Code.RESOURCE_EXHAUSTED,
         "maxPendingBytes", "2000");
+    assertStatus(() -> send("oms", 100, "outra"), Status.Code.RESOURCE_EXHAUSTED,
+        "maxPendingBytes");
 
     assertThat(client.round(roundId).getRegistrosPorOrigemMap()).containsExactly(
         Map.entry("oms", 20L));

@@ -48,6 +48,7 @@ public final class EtlCli implements Runnable {
     commandLine.setExecutionExceptionHandler((exception, cli, parseResult) -> {
       PrintWriter err = cli.getErr();
       if (exception instanceof IllegalArgumentException
+          || exception instanceof IllegalStateException
           || exception instanceof UncheckedIOException
           || exception instanceof EtlException) {
         err.println("error: " + exception.getMessage());

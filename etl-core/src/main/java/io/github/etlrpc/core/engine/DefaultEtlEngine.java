@@ -159,7 +159,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     if (!batch.sendId().isEmpty()) {
       Optional<AppendResult> earlier = store.findSend(batch.sendId());
       if (earlier.isPresent()) {
-        return duplicateResult(batch.sendId(), source, rows, earlier.get());
+        return duplicateResult(batch.sendId(), source, key, rows, earlier.get());
       }
     }
     long nowMs = settings.clock().millis();
@@ -169,7 +169,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     int length = batch.payloadLength();
     OpenRound round;
     try {
-      round = reserve(key, length, nowMs);
+      round = reserve(key, source, length, nowMs);
     } catch (EtlException e) {
       metrics.rejected(source, e.kind().name().toLowerCase(java.util.Locale.ROOT));
       throw e;
@@ -189,7 +189,7 @@ public final class DefaultEtlEngine implements EtlEngine {
     metrics.storeCommit(System.nanoTime() - commitStart);
     if (appended.duplicate()) {
       release(round, length);
-      return duplicateResult(batch.sendId(), source, rows, appended);
+      return duplicateResult(batch.sendId(), source, key, rows, appended);
     }
     return commit(round, source, rows, length, nowMs);
   }
@@ -216,14 +216,26 @@ public final class DefaultEtlEngine implements EtlEngine {
             + "; send under a new key, or configure late batches to open a new round");
   }
 
-  private OpenRound reserve(String key, int length, long nowMs) {
+  /**
+   * Reserves a place for a batch in the open round of its key, opening one if needed. Past the
+   * pending-bytes limit a batch is still admitted when it brings its open round a required
+   * source that the round lacks, because such a batch may complete the round and free its
+   * bytes; without that exception incomplete rounds could fill the limit for good.
+   */
+  private OpenRound reserve(String key, String source, int length, long nowMs) {
     lock.lock();
     try {
-      if (pendingBytes + length > settings.maxPendingBytes()) {
+      OpenRound existing = openByKey.get(key);
+      boolean completesSource = existing != null
+          && catalog.requiredSources().contains(source)
+          && !existing.batchesBySource.containsKey(source);
+      if (pendingBytes + length > settings.maxPendingBytes() && !completesSource) {
         throw new EtlException(ErrorKind.RESOURCE_EXHAUSTED,
             "Open rounds hold " + pendingBytes + " payload bytes and this batch adds " + length
                 + ", over the limit of " + settings.maxPendingBytes()
-                + " bytes (maxPendingBytes); retry after rounds seal or raise the limit");
+                + " bytes (maxPendingBytes); retry after rounds seal or raise the limit."
+                + " Batches that bring an open round a required source it lacks are still"
+                + " accepted");
       }
       int queued = dispatcher.queued();
       if (queued >= settings.maxQueuedRuns()) {
@@ -231,7 +243,7 @@ public final class DefaultEtlEngine implements EtlEngine {
             queued + " sealed rounds are waiting for the pipeline, the limit is "
                 + settings.maxQueuedRuns() + " (maxQueuedRuns); retry later");
       }
-      OpenRound round = openByKey.get(key);
+      OpenRound round = existing;
       if (round == null) {
         if (!key.isEmpty() && settings.lateBatches() == LateBatchPolicy.REJECT) {
           OpenRound closing = closingByKey.get(key);
@@ -358,19 +370,26 @@ public final class DefaultEtlEngine implements EtlEngine {
 
   /**
    * Answers a send whose id is already stored. A batch that differs from the stored one in
-   * source or row count is a different batch under a reused id, so it is rejected.
+   * source, row count or round key is a different batch under a reused id, so it is rejected.
+   *
+   * <p>NOTE: rows are not compared, so a different batch of the same source, size and key under
+   * a reused id is taken for a repeat.
    */
-  private SubmitResult duplicateResult(String sendId, String source, long rows,
+  private SubmitResult duplicateResult(String sendId, String source, String key, long rows,
       AppendResult appended) {
-    if (!appended.source().equals(source) || appended.rowCount() != rows) {
+    Optional<RoundInfo> earlierRound = round(appended.roundId());
+    String earlierKey = earlierRound.map(RoundInfo::roundKey).orElse(key);
+    if (!appended.source().equals(source) || appended.rowCount() != rows
+        || !earlierKey.equals(key)) {
       metrics.rejected(source, "send_id_conflict");
       throw new EtlException(ErrorKind.ALREADY_EXISTS,
           "Send id (id_envio) '" + sendId + "' is already stored for a " + appended.source()
-              + " batch of " + appended.rowCount() + " rows in round " + appended.roundId()
-              + ", but this is a " + source + " batch of " + rows
-              + " rows; give each different batch its own id_envio");
+              + " batch of " + appended.rowCount() + " rows under round key '" + earlierKey
+              + "' (round " + appended.roundId() + "), but this is a " + source + " batch of "
+              + rows + " rows under round key '" + key
+              + "'; give each different batch its own id_envio");
     }
-    RoundState state = round(appended.roundId()).map(RoundInfo::state).orElse(RoundState.ABERTA);
+    RoundState state = earlierRound.map(RoundInfo::state).orElse(RoundState.ABERTA);
     log.debug("Send {} repeated; already stored in round {}", sendId, appended.roundId());
     return new SubmitResult(appended.source(), appended.rowCount(), appended.roundId(), state,
         true, RoundSummaries.duplicate(sendId, appended.roundId()));

@@ -6,7 +6,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Kills a process with its descendants and checks whether processes still run. */
 final class ProcessTree {
@@ -19,27 +21,30 @@ final class ProcessTree {
   private ProcessTree() {}
 
   /**
-   * Kills the descendants of {@code root} and then {@code root} itself with SIGKILL on Unix, and
-   * returns every handle it killed, root last. Descendants go first, from a snapshot taken before
-   * any kill, because a child whose parent dies is re-parented and no longer listed. The snapshot
-   * is repeated to catch children forked meanwhile.
+   * Kills {@code root} and then its descendants with SIGKILL on Unix, and returns every handle
+   * it killed, root first. The root goes first because a shell killed after its children would
+   * see them die and run its next command before its own SIGKILL arrived. The descendants are
+   * listed before that, since a child whose parent dies is re-parented and no longer listed, and
+   * a second pass catches children they forked meanwhile.
    *
-   * <p>NOTE: a descendant that detached itself before the first snapshot, for example by a
+   * <p>NOTE: a descendant that detached itself before the first listing, for example by a
    * double fork, is no longer a descendant and keeps running.
    */
   static List<ProcessHandle> killForcibly(ProcessHandle root) {
-    List<ProcessHandle> killed = new ArrayList<>();
-    for (int pass = 0; pass < 3; pass++) {
-      List<ProcessHandle> descendants = root.descendants().toList();
-      if (descendants.isEmpty()) {
-        break;
-      }
-      descendants.forEach(ProcessHandle::destroyForcibly);
-      killed.addAll(descendants);
-    }
+    List<ProcessHandle> descendants = root.descendants().toList();
     root.destroyForcibly();
+    Set<ProcessHandle> killed = new LinkedHashSet<>();
     killed.add(root);
-    return killed;
+    for (int pass = 0; pass < 2 && !descendants.isEmpty(); pass++) {
+      List<ProcessHandle> forked = new ArrayList<>();
+      for (ProcessHandle process : descendants) {
+        process.destroyForcibly();
+        killed.add(process);
+        process.descendants().filter(child -> !killed.contains(child)).forEach(forked::add);
+      }
+      descendants = forked;
+    }
+    return new ArrayList<>(killed);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.github.etlrpc.api.EtlEngine;
 import io.github.etlrpc.api.EtlException;
 import io.github.etlrpc.api.PipelineResult;
 import io.github.etlrpc.api.RoundState;
+import io.github.etlrpc.api.SubmitResult;
 import io.github.etlrpc.core.EngineBuilder;
 import io.github.etlrpc.core.EtlEngines;
 import java.nio.file.Path;
@@ -69,10 +70,29 @@ class EngineLimitsTest {
     EtlEngine engine = build(builder().maxPendingBytes(oneRowBytes * 3L));
     String roundId = engine.submit(batch("oms", "", 1, 2)).roundId();
 
-    assertExhausted(() -> engine.submit(batch("hospital", "", 10, 2)), "maxPendingBytes");
+    assertExhausted(() -> engine.submit(batch("oms", "", 10, 2)), "maxPendingBytes");
 
     assertThat(engine.submit(batch("oms", "", 20, 1)).roundId()).isEqualTo(roundId);
     assertThat(engine.round(roundId).orElseThrow().totalRows()).isEqualTo(3);
+  }
+
+  @Test
+  void maxPendingBytes_admitsBatchThatCompletesRound() throws Exception {
+    int oneRowBytes = batch("oms", "", 1, 1).payloadLength();
+    EtlEngine engine = build(builder().maxPendingBytes(oneRowBytes * 4L));
+    String stuck = engine.submit(batch("oms", "a", 1, 2)).roundId();
+    engine.submit(batch("oms", "b", 10, 2));
+    assertExhausted(() -> engine.submit(batch("oms", "c", 20, 1)), "maxPendingBytes");
+    assertExhausted(() -> engine.submit(batch("oms", "a", 30, 1)), "maxPendingBytes");
+
+    engine.submit(batch("hospital", "a", 40, 1));
+    SubmitResult last = engine.submit(batch("secretaria", "a", 50, 1));
+
+    assertThat(last.roundId()).isEqualTo(stuck);
+    assertThat(last.state()).isEqualTo(RoundState.FECHADA);
+    assertThat(engine.settled(stuck).get(10, TimeUnit.SECONDS).state())
+        .isEqualTo(RoundState.CONCLUIDA);
+    assertThat(engine.submit(batch("oms", "c", 20, 1)).state()).isEqualTo(RoundState.ABERTA);
   }
 
   @Test

@@ -167,6 +167,32 @@ class EngineRoundsTest {
   }
 
   @Test
+  void duplicateSend_otherRoundKeyIsAlreadyExists() {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+    engine.submit(batchWithSendId("oms", "dia-1", "oms.csv", 1, 5));
+
+    assertThatThrownBy(() -> engine.submit(batchWithSendId("oms", "dia-2", "oms.csv", 1, 5)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("round key 'dia-1'")
+        .hasMessageContaining("round key 'dia-2'")
+        .extracting(e -> ((EtlException) e).kind()).isEqualTo(ErrorKind.ALREADY_EXISTS);
+  }
+
+  @Test
+  void submit_rejectsFormatCharactersAndCountsCodePoints() {
+    EtlEngine engine = inMemory(new RecordingPipeline(false));
+
+    assertThatThrownBy(() -> engine.submit(batch("oms", "a\u202Eb", 1, 1)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("U+202E");
+    assertThatThrownBy(() -> engine.submit(batch("oms", "a\u2028b", 1, 1)))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("U+2028");
+    String emoji = "\uD83D\uDE00".repeat(256);
+    assertThat(engine.submit(batch("oms", emoji, 1, 1)).state()).isEqualTo(RoundState.ABERTA);
+  }
+
+  @Test
   void submit_rejectsControlCharactersInIds() {
     EtlEngine engine = inMemory(new RecordingPipeline(false));
 

@@ -158,6 +158,31 @@ class ExternalProgramInvokerTest {
   }
 
   @Test
+  void run_timeoutKillsShellBeforeItsNextStep() throws Exception {
+    Path script = script("steps.sh", """
+        sleep 300 &
+        echo $! > child.pid
+        wait
+        echo "next step ran" > after-kill.txt
+        """);
+    ExternalProgramInvoker invoker = ExternalProgramInvoker.newBuilder()
+        .command("/bin/sh " + script)
+        .timeout(Duration.ofSeconds(2))
+        .build();
+
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      PipelineResult result = invoker.run(run(attempt));
+
+      assertThat(result.outcome()).isEqualTo(PipelineResult.Outcome.TIMED_OUT);
+      long childPid = Long.parseLong(Files.readString(roundDirectory.resolve("child.pid")).trim());
+      await().atMost(Duration.ofSeconds(20)).until(() -> !isRunning(childPid));
+      assertThat(roundDirectory.resolve("after-kill.txt"))
+          .as("attempt %d: the shell ran its next command after its child was killed", attempt)
+          .doesNotExist();
+    }
+  }
+
+  @Test
   void run_interruptKillsProcessTree() throws Exception {
     Path script = script("slow.sh", """
         sleep 300 &
