@@ -45,6 +45,16 @@ import org.slf4j.LoggerFactory;
  * {"diagnostico": 0, "vacinado": 0, "cep": 0, "escolaridade": 0, "populacao": 0, "data": ""}
  * ]</pre>
  *
+ * <p>The layout around the values (brackets, line breaks, {@code ", "} and {@code ": "}) is
+ * written as pre-encoded tokens, one per key, with the separator and the quoted key folded in.
+ * Jackson writes the values and escapes the strings. The generator stays in its root context,
+ * because no object or array is ever opened through it.
+ *
+ * <p>Payloads are read as already validated: their strings are not checked for well-formed UTF-8
+ * again, because {@code RowCodec.validate} checked them before they were stored. Bytes of an
+ * ill-formed sequence would be copied unchanged. The JSON structure would still be intact,
+ * because only ASCII bytes are escaped or end a string.
+ *
  * <p>A source without rows gives {@code []}. Output goes to {@code <file>.tmp}, which
  * {@link #close()} flushes, syncs to disk and renames to {@code <file>} in one atomic move, so a
  * crash never leaves a partial file under the final name.
@@ -58,6 +68,11 @@ public final class JsonHandoffWriter implements Closeable {
       JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
   private static final int OUTPUT_BUFFER_BYTES = 64 * 1024;
+
+  private static final SerializableString ARRAY_START = new SerializedString("[");
+  private static final SerializableString EMPTY_ARRAY_END = new SerializedString("]");
+  /** Closes the last row and the array. */
+  private static final SerializableString ARRAY_END = new SerializedString("}\n]");
 
   /** Source names usable as file names: letters and digits, then also '_', '-' or '.'. */
   private static final Pattern SAFE_SOURCE_NAME =
@@ -84,9 +99,11 @@ public final class JsonHandoffWriter implements Closeable {
     this.channel = channel;
     this.output = new BufferedOutputStream(Channels.newOutputStream(channel), OUTPUT_BUFFER_BYTES);
     this.generator = FACTORY.createGenerator(output, JsonEncoding.UTF8);
-    this.generator.setPrettyPrinter(new OneRowPerLinePrinter());
+    // Every value is written at the root level with the layout in raw tokens between them, so
+    // Jackson must not add its own separator between root values.
+    this.generator.setRootValueSeparator(null);
     this.layout = RowLayout.of(type);
-    this.generator.writeStartArray();
+    this.generator.writeRaw(ARRAY_START);
   }
 
   /**
@@ -108,7 +125,8 @@ public final class JsonHandoffWriter implements Closeable {
   }
 
   /**
-   * Writes every row of one payload, in order.
+   * Writes every row of one payload, in order. The payload must be one that
+   * {@code RowCodec.validate} accepted, because its strings are not checked for UTF-8 again.
    *
    * <p>When this method throws, rows before the failing one may already be written, so the writer
    * turns failed: {@link #close()} then deletes the temporary file instead of moving it.
@@ -122,8 +140,8 @@ public final class JsonHandoffWriter implements Closeable {
       throw new IllegalStateException(
           "Hand-off writer for " + file + " is " + state + "; open a new one");
     }
-    PayloadReader reader =
-        new PayloadReader(buffer, offset, length, "the payload for " + file.getFileName());
+    PayloadReader reader = PayloadReader.ofValidated(
+        buffer, offset, length, "the payload for " + file.getFileName());
     try {
       while (reader.next()) {
         if (reader.rowType() != type) {
@@ -163,7 +181,7 @@ public final class JsonHandoffWriter implements Closeable {
           + " payload failed: " + failure, failure);
     }
     try {
-      generator.writeEndArray();
+      generator.writeRaw(rowsWritten == 0 ? EMPTY_ARRAY_END : ARRAY_END);
       generator.close();
       output.flush();
       channel.force(true);
@@ -257,10 +275,14 @@ public final class JsonHandoffWriter implements Closeable {
     }
   }
 
+  /** Writes one row without its closing brace, which the next row or {@link #close()} adds. */
   private void writeRow(PayloadReader reader) throws IOException {
-    generator.writeStartObject();
-    for (int i = 0; i < layout.keys.length; i++) {
-      generator.writeFieldName(layout.keys[i]);
+    SerializableString[] keys = layout.keys;
+    generator.writeRaw(rowsWritten == 0 ? layout.firstRowStart : layout.nextRowStart);
+    for (int i = 0; i < keys.length; i++) {
+      if (i > 0) {
+        generator.writeRaw(keys[i]);
+      }
       int fieldNumber = i + 1;
       if (fieldNumber == layout.stringField) {
         generator.writeUTF8String(reader.buffer(), reader.stringOffset(), reader.stringLength());
@@ -268,7 +290,6 @@ public final class JsonHandoffWriter implements Closeable {
         generator.writeNumber(reader.intField(fieldNumber));
       }
     }
-    generator.writeEndObject();
   }
 
   private EtlException wrongRowType(PayloadReader reader) {
@@ -293,8 +314,14 @@ public final class JsonHandoffWriter implements Closeable {
     }
   }
 
-  /** JSON keys of one row message, indexed by field number minus 1. */
-  private record RowLayout(SerializableString[] keys, int stringField) {
+  /**
+   * Raw tokens of one row message. {@code keys} holds the token before each value, indexed by
+   * field number minus 1: {@code ", "}, the quoted key and {@code ": "}. The first key's token is
+   * part of the row start instead: {@code firstRowStart} opens the first row, and
+   * {@code nextRowStart} closes the row before and opens the next one.
+   */
+  private record RowLayout(SerializableString[] keys, SerializableString firstRowStart,
+      SerializableString nextRowStart, int stringField) {
     private static final RowLayout OMS = layout(RowType.OMS, "num_obitos", "populacao", "cep",
         "num_recuperados", "num_vacinados", "data");
     private static final RowLayout HOSPITAL = layout(RowType.HOSPITAL, "id_hospital", "data",
@@ -313,9 +340,11 @@ public final class JsonHandoffWriter implements Closeable {
     private static RowLayout layout(RowType type, String... names) {
       SerializableString[] keys = new SerializableString[names.length];
       for (int i = 0; i < names.length; i++) {
-        keys[i] = new SerializedString(names[i]);
+        keys[i] = new SerializedString(", \"" + names[i] + "\": ");
       }
-      return new RowLayout(keys, PayloadReader.stringFieldNumber(type));
+      String firstKey = "{\"" + names[0] + "\": ";
+      return new RowLayout(keys, new SerializedString("\n" + firstKey),
+          new SerializedString("},\n" + firstKey), PayloadReader.stringFieldNumber(type));
     }
   }
 }

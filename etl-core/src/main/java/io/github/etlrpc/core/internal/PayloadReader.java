@@ -3,8 +3,10 @@ package io.github.etlrpc.core.internal;
 import io.github.etlrpc.api.ErrorKind;
 import io.github.etlrpc.api.EtlException;
 import io.github.etlrpc.api.RowType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  *       of being kept as an unknown field, because only a corrupt payload or another schema
  *       produces one.
  * </ul>
+ *
+ * <p>A reader made by {@link #ofValidated} skips the UTF-8 check, for payloads that passed it
+ * before they were stored; every other rule still applies.
  *
  * <p>Every failure is an {@link EtlException} of kind INVALID_ARGUMENT whose message names the
  * row index, the subject given to the constructor and the payload byte offset.
@@ -57,15 +62,31 @@ public final class PayloadReader {
   /** Largest field number of any row message: LinhaHospital's sintoma4 = 10. */
   private static final int MAX_ROW_FIELD = 10;
 
+  /** Reads 8 bytes of a byte array as one long, for the ASCII scan of UTF-8 strings. */
+  private static final VarHandle LONG_VIEW =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** High bit of each of 8 bytes. A long without any of them is 8 ASCII bytes. */
+  private static final long NON_ASCII_BITS = 0x8080808080808080L;
+
   private final byte[] buffer;
   private final int start;
   private final int limit;
   private final String subject;
+  private final boolean checkUtf8;
   private int position;
 
   private long rowIndex = -1;
   private @Nullable RowType rowType;
   private final int[] ints = new int[MAX_ROW_FIELD + 1];
+  /**
+   * Value of {@link #fieldsVersion} when each slot of {@link #ints} was last set. A slot with an
+   * older version is absent, so clearing the fields for a new row is one increment. Each
+   * increment follows a tag and a length read from the payload, so an int cannot wrap within
+   * one payload.
+   */
+  private final int[] intVersions = new int[MAX_ROW_FIELD + 1];
+  private int fieldsVersion;
   private int stringOffset;
   private int stringLength;
 
@@ -76,12 +97,29 @@ public final class PayloadReader {
    *     batch"}, which gives messages like "row 3 of the hospital batch ..."
    */
   public PayloadReader(byte[] buffer, int offset, int length, String subject) {
+    this(buffer, offset, length, subject, true);
+  }
+
+  private PayloadReader(byte[] buffer, int offset, int length, String subject,
+      boolean checkUtf8) {
     Objects.checkFromIndexSize(offset, length, buffer.length);
     this.buffer = buffer;
     this.start = offset;
     this.limit = offset + length;
     this.position = offset;
     this.subject = subject;
+    this.checkUtf8 = checkUtf8;
+  }
+
+  /**
+   * Creates a reader that does not check strings for well-formed UTF-8, for a payload that an
+   * ordinary reader accepted before it was stored. Its string fields are then still the bytes
+   * that were checked. Every other check stays, so corrupt bytes still throw.
+   *
+   * @see #PayloadReader(byte[], int, int, String)
+   */
+  public static PayloadReader ofValidated(byte[] buffer, int offset, int length, String subject) {
+    return new PayloadReader(buffer, offset, length, subject, false);
   }
 
   /**
@@ -96,6 +134,7 @@ public final class PayloadReader {
     }
     rowIndex++;
     rowType = null;
+    clearRowFields();
     int tagPosition = position;
     int tag = readTag(limit);
     if (tag != DADOS_TAG) {
@@ -118,7 +157,7 @@ public final class PayloadReader {
 
   /** Value of the current row's int32 field with this field number; 0 when absent. */
   public int intField(int fieldNumber) {
-    return ints[fieldNumber];
+    return intVersions[fieldNumber] == fieldsVersion ? ints[fieldNumber] : 0;
   }
 
   /** Array that contains the string bytes at {@link #stringOffset()}. */
@@ -187,7 +226,7 @@ public final class PayloadReader {
   }
 
   private void clearRowFields() {
-    Arrays.fill(ints, 0);
+    fieldsVersion++;
     stringOffset = 0;
     stringLength = 0;
   }
@@ -205,7 +244,7 @@ public final class PayloadReader {
           throw wrongWireType(type, fieldNumber, wireType, WIRE_LENGTH_DELIMITED, tagPosition);
         }
         int length = readLength(end);
-        if (!isValidUtf8(buffer, position, length)) {
+        if (checkUtf8 && !isValidUtf8(buffer, position, length)) {
           throw malformed(type.fieldName() + " field " + fieldNumber
               + " (data) is not valid UTF-8", position);
         }
@@ -217,6 +256,7 @@ public final class PayloadReader {
           throw wrongWireType(type, fieldNumber, wireType, WIRE_VARINT, tagPosition);
         }
         ints[fieldNumber] = (int) readVarint(end);
+        intVersions[fieldNumber] = fieldsVersion;
       } else {
         skipField(tag, tagPosition, end, 3);
       }
@@ -299,6 +339,10 @@ public final class PayloadReader {
 
   private long readVarint(int end) {
     int varintPosition = position;
+    if (varintPosition < end && buffer[varintPosition] >= 0) {
+      position++;
+      return buffer[varintPosition];
+    }
     long value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (position >= end) {
@@ -342,6 +386,12 @@ public final class PayloadReader {
   static boolean isValidUtf8(byte[] bytes, int offset, int length) {
     int i = offset;
     int end = offset + length;
+    // Skips ASCII 8 bytes at a time. The first word with a non-ASCII byte, and the tail shorter
+    // than a word, go to the byte-by-byte check from i, which is still a character boundary.
+    while (end - i >= Long.BYTES
+        && ((long) LONG_VIEW.get(bytes, i) & NON_ASCII_BITS) == 0) {
+      i += Long.BYTES;
+    }
     while (i < end) {
       int b0 = bytes[i];
       if (b0 >= 0) {

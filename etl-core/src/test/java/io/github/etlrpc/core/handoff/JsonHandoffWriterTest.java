@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,23 @@ class JsonHandoffWriterTest {
 
       assertThat(parseObjects(file)).as(type.name()).isEqualTo(expectedObjects(rows));
     }
+  }
+
+  @Test
+  void writePayload_skipsUtf8CheckButEscapes() throws IOException {
+    Path file = directory.resolve("oms.json");
+    byte[] payload = RowCodec.encode(List.of(new Row.Oms(1, 2, 3, 4, 5, "\"\u0001x")));
+    payload[payload.length - 1] = (byte) 0xff;
+
+    try (JsonHandoffWriter writer = JsonHandoffWriter.open(file, RowType.OMS)) {
+      writer.writePayload(payload, 0, payload.length);
+    }
+
+    byte[] expectedEnd = {'"', '\\', '"', '\\', 'u', '0', '0', '0', '1', (byte) 0xff, '"', '}',
+        '\n', ']'};
+    byte[] written = Files.readAllBytes(file);
+    assertThat(Arrays.copyOfRange(written, written.length - expectedEnd.length, written.length))
+        .isEqualTo(expectedEnd);
   }
 
   @Test
