@@ -32,8 +32,9 @@ final class BatchIds {
   }
 
   /**
-   * Whether a character would break or disguise a log line: controls (including U+0085), line
-   * and paragraph separators, and format characters such as the right-to-left override.
+   * Returns whether a character would break or disguise a log line: controls (including
+   * U+0085), line and paragraph separators, and format characters such as the right-to-left
+   * override.
    */
   private static boolean isForbidden(int c) {
     int type = Character.getType(c);

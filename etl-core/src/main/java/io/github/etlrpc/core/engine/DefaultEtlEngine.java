@@ -220,7 +220,7 @@ public final class DefaultEtlEngine implements EtlEngine {
    * Reserves a place for a batch in the open round of its key, opening one if needed. Past the
    * pending-bytes limit a batch is still admitted when it brings its open round a required
    * source that the round lacks, because such a batch may complete the round and free its
-   * bytes; without that exception incomplete rounds could fill the limit for good.
+   * bytes. Without that exception, incomplete rounds could fill the limit for good.
    */
   private OpenRound reserve(String key, String source, int length, long nowMs) {
     lock.lock();
@@ -369,8 +369,9 @@ public final class DefaultEtlEngine implements EtlEngine {
   }
 
   /**
-   * Answers a send whose id is already stored. A batch that differs from the stored one in
-   * source, row count or round key is a different batch under a reused id, so it is rejected.
+   * Returns the result for a send whose id is already stored. A batch that differs from the
+   * stored one in source, row count or round key is a different batch under a reused id, so it
+   * is rejected.
    *
    * <p>NOTE: rows are not compared, so a different batch of the same source, size and key under
    * a reused id is taken for a repeat.

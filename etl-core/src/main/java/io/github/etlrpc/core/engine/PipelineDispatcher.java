@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>NOTE: a claim also succeeds on a round already in EXECUTANDO, because that is how a run cut
  * off by a crash is taken over after restart. Engines sharing one store could therefore run the
- * same round at once; the claim needs a lease with an owner before several nodes can share it.
+ * same round at once. Before several nodes can share a store, the claim needs a lease with an
+ * owner.
  */
 final class PipelineDispatcher {
   private static final Logger log = LoggerFactory.getLogger(PipelineDispatcher.class);
