@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Decides when an open round is complete. The engine asks after every accepted batch and, for
- * policies with a deadline, again at {@link #deadlineMs}. Implementations are stateless and
- * thread-safe; they see only the round snapshot.
+ * Decides when an open round is complete. The engine evaluates it after every accepted batch
+ * and, for policies with a deadline, again at {@link #deadlineMs}. Implementations are stateless
+ * and thread-safe, and they get only the round snapshot.
  */
 public interface CompletionPolicy {
 
@@ -29,7 +29,7 @@ public interface CompletionPolicy {
     LAST_BATCH
   }
 
-  /** What happens to a round when its timeout passes before it completes. */
+  /** Action on a round whose timeout passes before it completes. */
   enum OnTimeout {
     /** Seal with the sources present; missing sources get empty hand-off files. */
     SEAL_PARTIAL,
@@ -41,8 +41,8 @@ public interface CompletionPolicy {
   Decision evaluate(RoundInfo round, SourceCatalog sources, long nowMs);
 
   /**
-   * Returns the epoch millis at which {@link #evaluate} may change its answer without a new
-   * batch, or {@link Long#MAX_VALUE} when only a new batch can change it.
+   * Returns the epoch millis at which {@link #evaluate} may return another decision without a
+   * new batch, or {@link Long#MAX_VALUE} when only a new batch can change it.
    */
   default long deadlineMs(RoundInfo round) {
     return Long.MAX_VALUE;
@@ -70,7 +70,8 @@ public interface CompletionPolicy {
 
   /**
    * Returns this policy with a timeout: once {@code timeout} has passed since {@code start} and
-   * this policy still waits, the round is sealed partially or parked, as {@code onTimeout} says.
+   * this policy still waits, the round is sealed partially or parked, as {@code onTimeout}
+   * selects.
    *
    * @throws IllegalArgumentException if the timeout is not positive
    */
