@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 public interface EtlEngine extends AutoCloseable {
 
   /**
-   * Validates and stores a batch, then seals its round if the completion policy says so. Returns
+   * Validates and stores a batch, then seals its round if the completion policy decides it is complete. Returns
    * after the batch is committed to the store and never waits for a pipeline run.
    *
    * @throws EtlException INVALID_ARGUMENT for an unknown origin or a bad row (nothing stored),

@@ -2,7 +2,7 @@ package io.github.etlrpc.api;
 
 /**
  * Failure reported to a caller of the engine. The message names the offending value and the fix;
- * {@link #kind()} says which gRPC status the service adapter sends.
+ * {@link #kind()} selects the gRPC status the service adapter sends.
  */
 public class EtlException extends RuntimeException {
   private static final long serialVersionUID = 1L;

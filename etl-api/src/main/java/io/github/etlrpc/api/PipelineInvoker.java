@@ -15,7 +15,7 @@ public interface PipelineInvoker {
   PipelineResult run(PipelineRun run) throws Exception;
 
   /**
-   * Whether the engine writes the JSON hand-off files before calling {@link #run}. In-JVM
+   * Returns whether the engine writes the JSON hand-off files before calling {@link #run}. In-JVM
    * pipelines that read rows through {@link PipelineRun#forEachRow} return false.
    */
   default boolean usesHandoffFiles() {

@@ -26,12 +26,12 @@ public enum RoundState {
     return number;
   }
 
-  /** Whether the round still accepts batches. */
+  /** Returns whether the round still accepts batches. */
   public boolean isOpen() {
     return this == ABERTA;
   }
 
-  /** Whether no further change happens without an operator: CONCLUIDA or ESTACIONADA. */
+  /** Returns whether the state is CONCLUIDA or ESTACIONADA, which change only by an operator. */
   public boolean isSettled() {
     return this == CONCLUIDA || this == ESTACIONADA;
   }

@@ -1,6 +1,6 @@
 package io.github.etlrpc.core;
 
-/** What the engine does with a batch whose correlation key belongs to an already sealed round. */
+/** Handling of a batch whose correlation key belongs to an already sealed round. */
 public enum LateBatchPolicy {
   /** Reject the batch with FAILED_PRECONDITION naming the sealed round. */
   REJECT,

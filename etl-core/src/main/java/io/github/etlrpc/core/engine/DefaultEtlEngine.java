@@ -618,7 +618,6 @@ public final class DefaultEtlEngine implements EtlEngine {
 
   @Override
   public Optional<RoundInfo> round(String roundId) {
-    long nowMs = settings.clock().millis();
     lock.lock();
     try {
       OpenRound round = openById.get(roundId);
@@ -648,7 +647,6 @@ public final class DefaultEtlEngine implements EtlEngine {
       List<RoundInfo> current = new ArrayList<>();
       lock.lock();
       try {
-        long nowMs = settings.clock().millis();
         for (OpenRound round : openById.values()) {
           if (round.closingDecision == null && !round.batchesBySource.isEmpty()) {
             current.add(round.snapshot());

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fans round changes out to watchers. Publishing and subscribing share one monitor, so a new
- * watcher sees its snapshot strictly before any change published after it.
+ * watcher receives its snapshot strictly before any change published after it.
  */
 final class RoundEvents {
   private static final Logger log = LoggerFactory.getLogger(RoundEvents.class);
